@@ -1,0 +1,228 @@
+import { throwIfIssues, type ValidationIssue } from './errors.js';
+import { didYouMean } from './did-you-mean.js';
+import { insertOptsIssues, queueNameIssues, type InsertOpts } from './insert/opts.js';
+import { isPlainObject } from './json-value.js';
+import { defaultLogger, type Logger } from './logger.js';
+import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import type { ErrorHandler } from './runtime/executor.js';
+import type { Worker } from './worker.js';
+import { workerOptionsIssues } from './worker.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+/**
+ * The part of a node-postgres `Pool` Tributary uses. A `pg.Pool` fits; so does any pool with the
+ * same `query` and `connect`.
+ */
+export interface PgPool {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  connect(): Promise<PgPoolClient>;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** A connection checked out of a {@link PgPool}. */
+export interface PgPoolClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  release(error?: Error | boolean): void;
+  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+}
+
+/** One queue this client works. */
+export interface QueueConfig {
+  /** Jobs of this queue run at once in this client, 1 to 10,000. */
+  maxWorkers: number;
+  /**
+   * Jobs fetched ahead of free workers, 0 to 10,000, as graphile-worker's local queue: fewer,
+   * larger fetches for higher throughput. Prefetched jobs are marked running while they wait;
+   * `stop()` gives back those that never started, and after a crash they wait for the rescuer.
+   * Default 0: a fetch takes only as many jobs as there are free workers, as River does.
+   */
+  prefetch?: number;
+}
+
+/** Options of `new Client(...)`. */
+export interface ClientConfig {
+  /**
+   * A node-postgres pool on the queue's database, for the client's own connections. Needed to
+   * work jobs; a client that only inserts does not need one (inserts use the handle you pass).
+   * Working takes one connection for LISTEN plus those of fetches and completions.
+   */
+  pool?: PgPool;
+  /**
+   * The Postgres schema holding the tables, as in `createSchema({ schema })`. Default: none, so
+   * tables resolve through the connection's `search_path`. Also prefixes notification channels
+   * (`<schema>.river_insert`; without a schema, `current_schema()`).
+   */
+  schema?: string;
+  /** Default insert options for every job, below the job definition's and the insert's own. */
+  insertOpts?: InsertOpts;
+  /** The queues to work, by name. Default: none, an insert-only client. */
+  queues?: Record<string, QueueConfig>;
+  /** The workers, one per kind, made with `work()`. */
+  workers?: readonly Worker<any>[];
+  /**
+   * Least time, in ms, between a fetch of a queue that found no job and the next fetch of it.
+   * Bounds wasted fetches when many clients hear the same notifications; a fetch that finds
+   * work is followed at once. Default 100.
+   */
+  fetchCooldown?: number;
+  /** How often each queue is polled when no notification arrives, in ms. Default 1000. */
+  fetchPollInterval?: number;
+  /** Default time a job may run before its signal aborts and the attempt fails, in ms; -1 for none. Default 60,000. */
+  jobTimeout?: number;
+  /** When a failed job runs again, in ms from now. Default: River's n^4 seconds ±10%. */
+  retryPolicy?: RetryPolicy;
+  /** Called with whatever a worker throws; may cancel the job. Default: none. */
+  errorHandler?: ErrorHandler;
+  /** Default: warnings and errors to the console. */
+  logger?: Logger;
+  /** This client's id, written into `attempted_by`, at most 100 characters. Default: host, pid and a random suffix. */
+  id?: string;
+  /**
+   * A job running longer than this, in ms, is taken to be stuck (its client died or hung) and is
+   * retried, or discarded at its last attempt, with the error "stuck job rescued". At least the
+   * longest job timeout. Default 3,600,000 (1 hour).
+   */
+  rescueStuckJobsAfter?: number;
+}
+
+/** The configuration after validation, with defaults applied. */
+export interface ResolvedClientConfig {
+  pool: PgPool | undefined;
+  schema: string | undefined;
+  insertOpts: InsertOpts | undefined;
+  queues: ReadonlyMap<string, QueueConfig>;
+  workers: readonly Worker<any>[];
+  fetchCooldown: number;
+  fetchPollInterval: number;
+  jobTimeout: number;
+  retryPolicy: RetryPolicy;
+  errorHandler: ErrorHandler | undefined;
+  logger: Logger;
+  id: string;
+  rescueStuckJobsAfter: number;
+}
+
+/** Defaults of the client's timing options, in milliseconds. */
+export const CLIENT_DEFAULTS = {
+  fetchCooldown: 100,
+  fetchPollInterval: 1000,
+  jobTimeout: 60_000,
+  rescueStuckJobsAfter: 3_600_000,
+} as const satisfies Partial<ClientConfig>;
+
+export const MAX_WORKERS_LIMIT = 10_000;
+const MAX_ID_LENGTH = 100;
+const OPTION_NAMES = [
+  'pool', 'schema', 'insertOpts', 'queues', 'workers', 'fetchCooldown', 'fetchPollInterval',
+  'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter',
+] as const satisfies readonly (keyof ClientConfig)[];
+// Channels are `<schema>.river_leadership` and Postgres truncates identifiers at 63 bytes.
+const MAX_SCHEMA_LENGTH = 63 - '.river_leadership'.length;
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Problems with a Postgres schema name for the queue's tables, or none. */
+export function schemaNameIssues(value: unknown, path = 'schema'): ValidationIssue[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string' && SCHEMA_NAME.test(value) && value.length <= MAX_SCHEMA_LENGTH) return [];
+  return [{
+    path,
+    message: `must be a Postgres identifier of letters, digits and "_", at most ${MAX_SCHEMA_LENGTH} characters, got ${JSON.stringify(value)}`,
+  }];
+}
+
+const wholeMs = (value: unknown, min: number) => typeof value === 'number' && Number.isInteger(value) && value >= min;
+
+function queueIssues(queues: unknown): ValidationIssue[] {
+  if (queues === undefined) return [];
+  if (!isPlainObject(queues)) return [{ path: 'queues', message: 'must be an object of { name: { maxWorkers } }' }];
+  return Object.entries(queues).flatMap(([name, queue]) => {
+    const issues = queueNameIssues(name, `queues.${name}`);
+    const maxWorkers = (queue as QueueConfig | undefined)?.maxWorkers;
+    const prefetch = (queue as QueueConfig | undefined)?.prefetch;
+    if (prefetch !== undefined && !(Number.isInteger(prefetch) && prefetch >= 0 && prefetch <= MAX_WORKERS_LIMIT)) {
+      issues.push({ path: `queues.${name}.prefetch`, message: `must be an integer from 0 to ${MAX_WORKERS_LIMIT}, got ${prefetch}` });
+    }
+    if (!(Number.isInteger(maxWorkers) && maxWorkers! >= 1 && maxWorkers! <= MAX_WORKERS_LIMIT)) {
+      issues.push({ path: `queues.${name}.maxWorkers`, message: `must be an integer from 1 to ${MAX_WORKERS_LIMIT}, got ${maxWorkers}` });
+    }
+    return issues;
+  });
+}
+
+function workerIssues(workers: unknown): ValidationIssue[] {
+  if (workers === undefined) return [];
+  if (!Array.isArray(workers)) return [{ path: 'workers', message: 'must be an array of work(job, fn) results' }];
+  return workers.flatMap((worker: Worker, i) =>
+    typeof worker?.job?.kind !== 'string' || typeof worker.work !== 'function'
+      ? [{ path: `workers[${i}]`, message: 'must be made by work(job, fn)' }]
+      : workerOptionsIssues(worker, `workers[${i}]`),
+  );
+}
+
+/** Workers registered twice for one kind, as issues. */
+export function duplicateWorkerIssues(workers: readonly Worker<any>[]): ValidationIssue[] {
+  const seen = new Map<string, number>();
+  return workers.flatMap((worker, i) => {
+    const first = seen.get(worker.job.kind);
+    seen.set(worker.job.kind, first ?? i);
+    return first === undefined ? [] : [{ path: `workers[${i}]`, message: `kind ${worker.job.kind} is already worked by workers[${first}]` }];
+  });
+}
+
+/** Validates client options once, at construction. */
+export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig {
+  if (!isPlainObject(config)) throwIfIssues('new Client()', [{ path: 'config', message: 'must be an object' }]);
+  const c = config as Record<string, any>;
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(c)) {
+    if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
+    const guess = didYouMean(key, OPTION_NAMES);
+    issues.push({ path: key, message: `is not a client option${guess ? `; did you mean "${guess}"?` : ` (${OPTION_NAMES.join(', ')})`}` });
+  }
+  if (c.pool !== undefined && (typeof c.pool?.query !== 'function' || typeof c.pool.connect !== 'function')) {
+    issues.push({ path: 'pool', message: 'must be a node-postgres Pool (new pg.Pool(...))' });
+  }
+  issues.push(...schemaNameIssues(c.schema));
+  issues.push(...insertOptsIssues(c.insertOpts, 'insertOpts'), ...queueIssues(c.queues), ...workerIssues(c.workers));
+  if (c.fetchCooldown !== undefined && !wholeMs(c.fetchCooldown, 0)) issues.push({ path: 'fetchCooldown', message: `must be a whole number of milliseconds >= 0, got ${c.fetchCooldown}` });
+  if (c.fetchPollInterval !== undefined && !wholeMs(c.fetchPollInterval, 1)) issues.push({ path: 'fetchPollInterval', message: `must be a whole number of milliseconds >= 1, got ${c.fetchPollInterval}` });
+  if (c.jobTimeout !== undefined && c.jobTimeout !== -1 && !wholeMs(c.jobTimeout, 1)) issues.push({ path: 'jobTimeout', message: `must be a whole number of milliseconds, or -1 for none, got ${c.jobTimeout}` });
+  for (const key of ['retryPolicy', 'errorHandler'] as const) {
+    if (c[key] !== undefined && typeof c[key] !== 'function') issues.push({ path: key, message: 'must be a function' });
+  }
+  if (c.logger !== undefined && !['debug', 'info', 'warn', 'error'].every((m) => typeof c.logger?.[m] === 'function')) {
+    issues.push({ path: 'logger', message: 'must have debug, info, warn and error methods (console fits)' });
+  }
+  if (c.id !== undefined && (typeof c.id !== 'string' || c.id.length === 0 || c.id.length > MAX_ID_LENGTH)) {
+    issues.push({ path: 'id', message: `must be a string of 1 to ${MAX_ID_LENGTH} characters` });
+  }
+  const rescueAfter = c.rescueStuckJobsAfter ?? CLIENT_DEFAULTS.rescueStuckJobsAfter;
+  const timeouts = [c.jobTimeout ?? CLIENT_DEFAULTS.jobTimeout, ...(Array.isArray(c.workers) ? c.workers.map((w: Worker) => w?.timeout ?? 0) : [])];
+  if (!wholeMs(rescueAfter, 1)) {
+    issues.push({ path: 'rescueStuckJobsAfter', message: `must be a whole number of milliseconds >= 1, got ${rescueAfter}` });
+  } else if (timeouts.some((t) => typeof t === 'number' && t > rescueAfter)) {
+    // A job may legitimately run up to its timeout; rescuing it sooner would run it twice. (With
+    // a timeout of -1 a job running past rescueStuckJobsAfter is rescued, as in River.)
+    issues.push({ path: 'rescueStuckJobsAfter', message: `must be at least the longest job timeout (${Math.max(...timeouts)} ms), got ${rescueAfter}` });
+  }
+  throwIfIssues('new Client()', issues);
+  return {
+    pool: c.pool,
+    schema: c.schema,
+    insertOpts: c.insertOpts,
+    queues: new Map(Object.entries(c.queues ?? {})),
+    workers: c.workers ?? [],
+    fetchCooldown: c.fetchCooldown ?? CLIENT_DEFAULTS.fetchCooldown,
+    fetchPollInterval: c.fetchPollInterval ?? CLIENT_DEFAULTS.fetchPollInterval,
+    jobTimeout: c.jobTimeout ?? CLIENT_DEFAULTS.jobTimeout,
+    retryPolicy: c.retryPolicy ?? defaultRetryPolicy,
+    errorHandler: c.errorHandler,
+    logger: c.logger ?? defaultLogger,
+    id: c.id ?? `${hostname()}_${process.pid}_${randomBytes(3).toString('hex')}`,
+    rescueStuckJobsAfter: rescueAfter,
+  };
+}

@@ -1,0 +1,195 @@
+import { duplicateWorkerIssues, resolveClientConfig, type ClientConfig, type ResolvedClientConfig } from './client-config.js';
+import { executeRows, type DrizzleHandle } from './drizzle-handle.js';
+import { TributaryError, throwIfIssues } from './errors.js';
+import { EventHub, type ClientEventName, type ClientEvents } from './events.js';
+import { insertJobs, type InsertItem, type InsertResult } from './insert/insert-jobs.js';
+import type { InsertOpts } from './insert/opts.js';
+import type { AnyJobDefinition, JobArgs, JobArgsInput } from './job.js';
+import { jobRowFromJson, type JobRow } from './job-row.js';
+import { Runtime } from './runtime/runtime.js';
+import { jobCompleteTx } from './sql/job-complete-tx.js';
+
+/** One item of `insertMany`: a job definition, args of its type, and options. */
+export interface InsertManyItem<J extends AnyJobDefinition = AnyJobDefinition> {
+  job: J;
+  args: JobArgsInput<J>;
+  opts?: InsertOpts;
+}
+
+type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
+
+/** Whether a Drizzle handle is a transaction: only transactions have rollback(). */
+const inTransaction = (handle: DrizzleHandle) => typeof (handle as { rollback?: unknown }).rollback === 'function';
+
+/**
+ * The Tributary client: inserts jobs, and with `queues` and `workers` configured, works them
+ * once started.
+ *
+ * @example
+ * ```ts
+ * const client = new Client({ pool });
+ * await db.transaction(async (tx) => {
+ *   const [order] = await tx.insert(orders).values({ total: 42 }).returning();
+ *   await client.insert(tx, sendReceipt, { orderId: order.id });
+ * });
+ * ```
+ */
+export class Client {
+  readonly config: ResolvedClientConfig;
+  private readonly events: EventHub;
+  private runtime: Runtime | undefined;
+  private lifecycle: Lifecycle = 'new';
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private cancelOnStop = false;
+
+  /** @throws ValidationError naming each bad or unknown option. */
+  constructor(config: ClientConfig = {}) {
+    this.config = resolveClientConfig(config);
+    this.events = new EventHub((error, event) =>
+      this.config.logger.error(`a ${event} listener threw`, { error: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
+  /** This client's id, as written into `attempted_by`. */
+  get id(): string {
+    return this.config.id;
+  }
+
+  /**
+   * Subscribes to an event: `job_completed`, `job_failed`, `job_cancelled`, `job_snoozed` (each
+   * with the stored job and its timings) or `queue_paused`, `queue_resumed`.
+   * @returns a function that unsubscribes.
+   */
+  on<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /**
+   * Starts working the configured queues. Resolves once every queue is listening and has made
+   * its first fetch request. Calling it again returns the same promise.
+   * @throws ValidationError when the client cannot work: no pool, no queues, no workers, or a
+   *   kind with two workers.
+   */
+  start(): Promise<void> {
+    if (this.lifecycle === 'stopping' || this.lifecycle === 'stopped') {
+      return Promise.reject(new TributaryError('a stopped client cannot start again; make a new Client'));
+    }
+    this.starting ??= this.startRuntime();
+    return this.starting;
+  }
+
+  /**
+   * Stops fetching, waits for running jobs to finish and writes their outcomes. Safe to call
+   * twice; a client never started stops at once.
+   */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      // Synchronously, so a start() or stopAndCancel() in the same tick sees the stop.
+      if (this.lifecycle !== 'stopped') this.lifecycle = 'stopping';
+      this.stopping = this.stopRuntime();
+    }
+    return this.stopping;
+  }
+
+  /**
+   * Aborts every running job's `signal` (they end as failed attempts and are retried), then stops
+   * as {@link stop} does.
+   */
+  stopAndCancel(): Promise<void> {
+    this.cancelOnStop = true;
+    this.runtime?.abortRunning();
+    return this.stop();
+  }
+
+  /**
+   * Completes a running job inside your own Drizzle transaction, so the job's side effects and
+   * its completion commit together or not at all. If the transaction rolls back, the job's
+   * outcome is whatever the worker returns or throws afterwards.
+   * @throws TributaryError when the job is not running this attempt any more.
+   */
+  async completeTx<Args>(tx: DrizzleHandle, job: JobRow<Args>): Promise<JobRow<Args>> {
+    const rows = await executeRows(tx, jobCompleteTx({ schema: this.config.schema, id: job.id, attempt: job.attempt }));
+    if (rows.length === 0) {
+      throw new TributaryError(`job ${job.id} is not running attempt ${job.attempt}: it was completed, cancelled or rescued meanwhile`);
+    }
+    const stored = jobRowFromJson<Args>(JSON.parse(String(rows[0]!.job)));
+    this.runtime?.completedInTx(stored as JobRow<unknown>);
+    return stored;
+  }
+
+  private async startRuntime(): Promise<void> {
+    const { pool, queues, workers } = this.config;
+    const issues = [
+      ...(pool ? [] : [{ path: 'pool', message: 'is needed to work jobs: pass a node-postgres Pool' }]),
+      ...(queues.size > 0 ? [] : [{ path: 'queues', message: 'name at least one queue to work, such as { default: { maxWorkers: 10 } }' }]),
+      ...(workers.length > 0 ? [] : [{ path: 'workers', message: `the queues ${[...queues.keys()].join(', ')} have no workers: add work(job, fn) for each kind` }]),
+      ...duplicateWorkerIssues(workers),
+    ];
+    throwIfIssues('client.start()', issues);
+    this.lifecycle = 'starting';
+    this.runtime = new Runtime({ ...this.config, pool: pool! }, this, this.events);
+    try {
+      await this.runtime.start();
+      if (this.lifecycle === 'starting') this.lifecycle = 'started';
+    } catch (error) {
+      await this.runtime.stop().catch(() => {});
+      this.lifecycle = 'stopped';
+      throw error;
+    }
+  }
+
+  private async stopRuntime(): Promise<void> {
+    await this.starting?.catch(() => {});
+    // stopAndCancel() may have been called while the runtime was still starting.
+    if (this.cancelOnStop) this.runtime?.abortRunning();
+    await this.runtime?.stop();
+    this.lifecycle = 'stopped';
+  }
+
+  private wakeAfterInsert(tx: DrizzleHandle, results: readonly InsertResult<unknown>[]): void {
+    // Inside a transaction the jobs are not visible until commit; the notification wakes us then.
+    if (this.lifecycle !== 'started' || inTransaction(tx)) return;
+    this.runtime?.inserted(results);
+  }
+
+  /**
+   * Inserts one job through `tx`, any Drizzle Postgres database or transaction: the job exists if
+   * and only if that transaction commits. Args are validated by the job's schema first.
+   *
+   * @returns the stored job, or for a unique duplicate the existing job with
+   *   `uniqueSkippedAsDuplicate: true`.
+   * @throws ValidationError naming the bad field (`args.to`, `opts.priority`); nothing is written.
+   */
+  async insert<J extends AnyJobDefinition>(
+    tx: DrizzleHandle,
+    job: J,
+    args: JobArgsInput<J>,
+    opts?: InsertOpts,
+  ): Promise<InsertResult<JobArgs<J>>> {
+    const results = await insertJobs(tx, [{ job, args, opts }], this.insertContext(), () => `insert ${JSON.stringify(job?.kind)}`);
+    this.wakeAfterInsert(tx, results);
+    return results[0] as InsertResult<JobArgs<J>>;
+  }
+
+  /**
+   * Inserts many jobs, of any kinds, in one statement and one round trip. Every item is validated
+   * first; if any is invalid the error names its index and nothing is written.
+   *
+   * @returns one result per item, in the items' order.
+   */
+  async insertMany<const T extends readonly AnyJobDefinition[]>(
+    tx: DrizzleHandle,
+    items: { readonly [K in keyof T]: InsertManyItem<T[K]> },
+  ): Promise<{ -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> }> {
+    const results = await insertJobs(tx, items as readonly InsertItem[], this.insertContext(), (i) =>
+      i < 0 ? 'insertMany' : `insertMany item ${i} (${JSON.stringify((items as readonly InsertItem[])[i]?.job?.kind)})`,
+    );
+    this.wakeAfterInsert(tx, results);
+    return results as { -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> };
+  }
+
+  private insertContext() {
+    return { schema: this.config.schema, defaults: this.config.insertOpts };
+  }
+}

@@ -1,0 +1,55 @@
+import type { JobRow } from './job-row.js';
+
+/** Emitted when a job reaches an outcome, after the outcome is stored. */
+export interface JobEvent {
+  /** The job as stored after this outcome. */
+  job: JobRow<unknown>;
+  /** Milliseconds from when it could have run (`scheduled_at`) to when it started. */
+  queueWaitMs: number;
+  /** Milliseconds its worker ran. */
+  runDurationMs: number;
+  /** The error that failed, cancelled or snoozed it, if any. */
+  error?: unknown;
+}
+
+/** Emitted when a queue is paused or resumed. */
+export interface QueueEvent {
+  queue: string;
+}
+
+/** Event names and their payloads, as River names them. */
+export interface ClientEvents {
+  job_completed: JobEvent;
+  /** The attempt failed: the job is now `retryable` or, at its last attempt, `discarded`. */
+  job_failed: JobEvent;
+  job_cancelled: JobEvent;
+  job_snoozed: JobEvent;
+  queue_paused: QueueEvent;
+  queue_resumed: QueueEvent;
+}
+
+export type ClientEventName = keyof ClientEvents;
+
+/** A minimal typed emitter; a throwing listener is logged, never breaks the runtime. */
+export class EventHub {
+  private readonly listeners = new Map<ClientEventName, Set<(payload: any) => void>>();
+
+  constructor(private readonly onListenerError: (error: unknown, event: ClientEventName) => void) {}
+
+  on<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener);
+    return () => void set.delete(listener);
+  }
+
+  emit<E extends ClientEventName>(event: E, payload: ClientEvents[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.onListenerError(error, event);
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+export { Client, type InsertManyItem } from './client.js';
+export { CLIENT_DEFAULTS, type ClientConfig, type PgPool, type PgPoolClient, type QueueConfig } from './client-config.js';
+export type { DrizzleHandle } from './drizzle-handle.js';
+export { TributaryError, ValidationError, type ValidationIssue } from './errors.js';
+export type { InsertResult } from './insert/insert-jobs.js';
+export { INSERT_DEFAULTS, type InsertOpts, type Priority, type UniqueOpts } from './insert/opts.js';
+export { DEFAULT_UNIQUE_STATES } from './insert/unique-key.js';
+export { defineJob, type AnyJobDefinition, type JobArgs, type JobArgsInput, type JobDefinition } from './job.js';
+export type { AttemptError, JobRow } from './job-row.js';
+export type { JsonObject, JsonValue } from './json-value.js';
+export { migrate, type MigrateOptions, type MigrateResult } from './migrate/migrate.js';
+export { JOB_STATES, type JobState } from './schema/job-state.js';
+export type { ClientEventName, ClientEvents, JobEvent, QueueEvent } from './events.js';
+export { cancelJob, JobCancelError, JobSnoozeError, snoozeJob } from './job-control.js';
+export { defaultLogger, type Logger } from './logger.js';
+export { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
+export { JobTimeoutError, type ErrorHandler, type ErrorHandlerResult } from './runtime/executor.js';
+export { work, type Worker, type WorkerObject, type WorkerOptions, type WorkContext, type WorkFn } from './worker.js';

@@ -1,0 +1,211 @@
+import type { ValidationIssue } from '../errors.js';
+import { isPlainObject, jsonIssues, type JsonObject } from '../json-value.js';
+import { JOB_STATES, type JobState } from '../schema/job-state.js';
+
+/** A job's priority: 1 runs first, 4 last. */
+export type Priority = 1 | 2 | 3 | 4;
+
+/**
+ * Makes a job unique: a second insert whose unique key matches a job in one of `byState`'s
+ * states returns that job instead, flagged `uniqueSkippedAsDuplicate`. The key is River's, so
+ * River's own clients see the same duplicates. An object with nothing set makes no key (River's
+ * rule), so `uniqueOpts: {}` is not unique.
+ */
+export interface UniqueOpts {
+  /** Include the args (all top-level keys, sorted) in the key. Default `false`. */
+  byArgs?: boolean;
+  /**
+   * Include the current time truncated to this many milliseconds, so at most one such job is
+   * inserted per period (`byPeriod: 15 * 60_000`: one per quarter hour). Default: no period.
+   */
+  byPeriod?: number;
+  /** Include the queue in the key. Default `false`. */
+  byQueue?: boolean;
+  /**
+   * The states in which an existing job blocks a new one. Must contain available, pending,
+   * running and scheduled. Default: every state but cancelled and discarded.
+   */
+  byState?: readonly JobState[];
+  /** Leave the kind out of the key, so jobs of different kinds can collide. Default `false`. */
+  excludeKind?: boolean;
+}
+
+/**
+ * Options of one insert. At insert they override the job definition's `insertOpts`, which
+ * override the client's `insertOpts`, which override the defaults given here.
+ */
+export interface InsertOpts {
+  /** Queue name: lowercase letters and digits, `_` or `-` between them, at most 64 characters. Default `'default'`. */
+  queue?: string;
+  /** 1 (runs first) to 4. Default 1. */
+  priority?: Priority;
+  /** Attempts before the job is discarded, 1 to 32767. Default 25. */
+  maxAttempts?: number;
+  /** Run no earlier than this. A time in the future inserts the job as `scheduled`. Default: now. */
+  scheduledAt?: Date;
+  /** Labels for finding jobs: word characters and `-`, at most 255 characters each. Default none. */
+  tags?: readonly string[];
+  /** Free JSON stored with the job. Default `{}`. */
+  metadata?: JsonObject;
+  /** Insert as `pending`: it will not run until something makes it available. Default `false`. */
+  pending?: boolean;
+  /** Make the job unique. Default: not unique. */
+  uniqueOpts?: UniqueOpts;
+}
+
+/** Defaults applied when neither the insert, the job nor the client sets a value. */
+export const INSERT_DEFAULTS = {
+  queue: 'default',
+  priority: 1,
+  maxAttempts: 25,
+} as const satisfies InsertOpts;
+
+export const MAX_QUEUE_NAME_LENGTH = 64;
+export const MAX_TAG_LENGTH = 255;
+export const MAX_MAX_ATTEMPTS = 32767; // river_job.max_attempts is a smallint
+export const REQUIRED_UNIQUE_STATES = ['available', 'pending', 'running', 'scheduled'] as const;
+
+const QUEUE_NAME = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/;
+const TAG = /^[\w-]+$/;
+const OPT_NAMES = new Set(['queue', 'priority', 'maxAttempts', 'scheduledAt', 'tags', 'metadata', 'pending', 'uniqueOpts']);
+const UNIQUE_OPT_NAMES = new Set(['byArgs', 'byPeriod', 'byQueue', 'byState', 'excludeKind']);
+
+const show = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+  if (value instanceof Date) return `Date(${value.getTime()})`;
+  return String(value);
+};
+
+function integerIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Problems with a queue name, or none. */
+export function queueNameIssues(value: unknown, path: string): ValidationIssue[] {
+  if (typeof value !== 'string') return [{ path, message: `must be a string, got ${show(value)}` }];
+  if (value.length === 0 || value.length > MAX_QUEUE_NAME_LENGTH) {
+    return [{ path, message: `must be 1 to ${MAX_QUEUE_NAME_LENGTH} characters, got ${value.length}` }];
+  }
+  if (!QUEUE_NAME.test(value)) {
+    return [
+      {
+        path,
+        message: `${show(value)} is not a queue name: use lowercase letters and digits, with single "_" or "-" between them`,
+      },
+    ];
+  }
+  return [];
+}
+
+function uniqueOptsIssues(value: unknown, path: string): ValidationIssue[] {
+  if (!isPlainObject(value)) return [{ path, message: 'must be an object' }];
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(value)) {
+    if (!UNIQUE_OPT_NAMES.has(key)) issues.push({ path: `${path}.${key}`, message: 'is not a unique option' });
+  }
+  for (const key of ['byArgs', 'byQueue', 'excludeKind'] as const) {
+    if (value[key] !== undefined && typeof value[key] !== 'boolean') {
+      issues.push({ path: `${path}.${key}`, message: `must be a boolean, got ${show(value[key])}` });
+    }
+  }
+  if (value.byPeriod !== undefined && !integerIn(value.byPeriod, 1, Number.MAX_SAFE_INTEGER)) {
+    issues.push({ path: `${path}.byPeriod`, message: `must be a positive whole number of milliseconds, got ${show(value.byPeriod)}` });
+  }
+  if (value.byState !== undefined) {
+    if (!Array.isArray(value.byState)) {
+      issues.push({ path: `${path}.byState`, message: 'must be an array of job states' });
+    } else {
+      value.byState.forEach((state, i) => {
+        if (!(JOB_STATES as readonly unknown[]).includes(state)) {
+          issues.push({ path: `${path}.byState[${i}]`, message: `${show(state)} is not a job state (${JOB_STATES.join(', ')})` });
+        }
+      });
+      const states = value.byState as unknown[];
+      const missing = REQUIRED_UNIQUE_STATES.filter((s) => !states.includes(s));
+      if (missing.length > 0) {
+        issues.push({ path: `${path}.byState`, message: `must include ${REQUIRED_UNIQUE_STATES.join(', ')} (missing ${missing.join(', ')})` });
+      }
+    }
+  }
+  if (value.excludeKind === true && !value.byArgs && !value.byPeriod && !value.byQueue) {
+    issues.push({ path: `${path}.excludeKind`, message: 'leaves nothing in the unique key: add byArgs, byPeriod or byQueue' });
+  }
+  return issues;
+}
+
+/**
+ * Problems with one layer of insert options. `path` prefixes each issue (`opts`,
+ * `insertOpts`). Errors are collected, not thrown, so a caller can report all of them at once.
+ */
+export function insertOptsIssues(value: unknown, path: string): ValidationIssue[] {
+  if (value === undefined) return [];
+  if (!isPlainObject(value)) return [{ path, message: 'must be an object' }];
+  const o = value as Record<string, unknown>;
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(o)) {
+    if (!OPT_NAMES.has(key)) issues.push({ path: `${path}.${key}`, message: `is not an insert option (${[...OPT_NAMES].join(', ')})` });
+  }
+  if (o.queue !== undefined) issues.push(...queueNameIssues(o.queue, `${path}.queue`));
+  if (o.priority !== undefined && !integerIn(o.priority, 1, 4)) {
+    issues.push({ path: `${path}.priority`, message: `must be an integer from 1 to 4, got ${show(o.priority)}` });
+  }
+  if (o.maxAttempts !== undefined && !integerIn(o.maxAttempts, 1, MAX_MAX_ATTEMPTS)) {
+    issues.push({ path: `${path}.maxAttempts`, message: `must be an integer from 1 to ${MAX_MAX_ATTEMPTS}, got ${show(o.maxAttempts)}` });
+  }
+  if (o.scheduledAt !== undefined && !(o.scheduledAt instanceof Date && Number.isFinite(o.scheduledAt.getTime()))) {
+    issues.push({ path: `${path}.scheduledAt`, message: `must be a valid Date, got ${show(o.scheduledAt)}` });
+  }
+  if (o.tags !== undefined) {
+    if (!Array.isArray(o.tags)) {
+      issues.push({ path: `${path}.tags`, message: 'must be an array of strings' });
+    } else {
+      o.tags.forEach((tag, i) => {
+        const at = `${path}.tags[${i}]`;
+        if (typeof tag !== 'string' || tag.length === 0 || tag.length > MAX_TAG_LENGTH) {
+          issues.push({ path: at, message: `must be a string of 1 to ${MAX_TAG_LENGTH} characters, got ${show(typeof tag === 'string' ? `${tag.length} characters` : tag)}` });
+        } else if (!TAG.test(tag)) {
+          issues.push({ path: at, message: `${show(tag)} may hold only letters, digits, "_" and "-"` });
+        }
+      });
+    }
+  }
+  if (o.metadata !== undefined) {
+    if (!isPlainObject(o.metadata)) issues.push({ path: `${path}.metadata`, message: 'must be a JSON object' });
+    else jsonIssues(o.metadata, `${path}.metadata`, issues);
+  }
+  if (o.pending !== undefined && typeof o.pending !== 'boolean') {
+    issues.push({ path: `${path}.pending`, message: `must be a boolean, got ${show(o.pending)}` });
+  }
+  if (o.uniqueOpts !== undefined) issues.push(...uniqueOptsIssues(o.uniqueOpts, `${path}.uniqueOpts`));
+  return issues;
+}
+
+/** Insert options with every layer applied: what gets written. */
+export interface ResolvedInsertOpts {
+  queue: string;
+  priority: number;
+  maxAttempts: number;
+  scheduledAt: Date | undefined;
+  tags: readonly string[];
+  metadata: JsonObject;
+  pending: boolean;
+  uniqueOpts: UniqueOpts | undefined;
+}
+
+/** Merges option layers field by field, nearest first: the first layer that sets a field wins it. */
+export function resolveInsertOpts(...layers: (InsertOpts | undefined)[]): ResolvedInsertOpts {
+  const pick = <K extends keyof InsertOpts>(key: K): InsertOpts[K] => {
+    for (const layer of layers) if (layer?.[key] !== undefined) return layer[key];
+    return undefined;
+  };
+  return {
+    queue: pick('queue') ?? INSERT_DEFAULTS.queue,
+    priority: pick('priority') ?? INSERT_DEFAULTS.priority,
+    maxAttempts: pick('maxAttempts') ?? INSERT_DEFAULTS.maxAttempts,
+    scheduledAt: pick('scheduledAt'),
+    tags: pick('tags') ?? [],
+    metadata: pick('metadata') ?? {},
+    pending: pick('pending') ?? false,
+    uniqueOpts: pick('uniqueOpts'),
+  };
+}

@@ -1,0 +1,100 @@
+import type { JobState } from './schema/job-state.js';
+import { statesFromBits } from './insert/unique-key.js';
+
+/** One failed attempt, as River records it in `river_job.errors`. */
+export interface AttemptError {
+  /** When the attempt failed. */
+  at: Date;
+  /** The attempt number, from 1. */
+  attempt: number;
+  /** The error's message. */
+  error: string;
+  /** The stack trace, or `''`. */
+  trace: string;
+}
+
+/** A job as stored in `river_job`, with its args typed by its job definition. */
+export interface JobRow<Args = Record<string, unknown>> {
+  id: number;
+  state: JobState;
+  /** Attempts started so far; 0 until the job first runs. */
+  attempt: number;
+  maxAttempts: number;
+  attemptedAt: Date | null;
+  createdAt: Date;
+  finalizedAt: Date | null;
+  scheduledAt: Date;
+  /** 1 (runs first) to 4. */
+  priority: number;
+  args: Args;
+  /** Ids of the clients that fetched it, oldest first, at most the last 100. `[]` if none. */
+  attemptedBy: string[];
+  /** One entry per failed attempt, oldest first. `[]` if none. */
+  errors: AttemptError[];
+  kind: string;
+  metadata: Record<string, unknown>;
+  queue: string;
+  tags: string[];
+  /** SHA-256 unique key, or `null` for a job that is not unique. */
+  uniqueKey: Buffer | null;
+  /** States in which this job blocks duplicates, or `null` for a job that is not unique. */
+  uniqueStates: JobState[] | null;
+}
+
+const date = (value: unknown): Date | null => (value == null ? null : new Date(value as string));
+
+function bytes(value: unknown): Buffer | null {
+  if (value == null) return null;
+  const text = String(value);
+  return Buffer.from(text.startsWith('\\x') ? text.slice(2) : text, 'hex');
+}
+
+function attemptError(value: unknown): AttemptError {
+  // Rows may come from other clients; a malformed entry is kept as text rather than failing the
+  // whole fetch, which would strand the jobs it already marked running.
+  let raw: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      raw = JSON.parse(value);
+    } catch {
+      raw = { error: value };
+    }
+  }
+  const entry = (typeof raw === 'object' && raw !== null ? raw : { error: JSON.stringify(raw) }) as Record<string, unknown>;
+  return {
+    at: new Date(typeof entry.at === 'string' || typeof entry.at === 'number' ? entry.at : Number.NaN),
+    attempt: Number(entry.attempt ?? 0),
+    error: typeof entry.error === 'string' ? entry.error : JSON.stringify(entry.error ?? null),
+    trace: typeof entry.trace === 'string' ? entry.trace : '',
+  };
+}
+
+const objectOr = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/**
+ * Reads a job from `row_to_json(river_job)` text. Reading through JSON text makes every driver
+ * (node-postgres, postgres.js, PGlite) give the same values whatever type parsers it has set.
+ */
+export function jobRowFromJson<Args>(raw: Record<string, unknown>): JobRow<Args> {
+  return {
+    id: Number(raw.id),
+    state: raw.state as JobState,
+    attempt: Number(raw.attempt),
+    maxAttempts: Number(raw.max_attempts),
+    attemptedAt: date(raw.attempted_at),
+    createdAt: date(raw.created_at) as Date,
+    finalizedAt: date(raw.finalized_at),
+    scheduledAt: date(raw.scheduled_at) as Date,
+    priority: Number(raw.priority),
+    args: raw.args as Args,
+    attemptedBy: (raw.attempted_by as string[] | null) ?? [],
+    errors: ((raw.errors as unknown[] | null) ?? []).map(attemptError),
+    kind: String(raw.kind),
+    metadata: objectOr(raw.metadata),
+    queue: String(raw.queue),
+    tags: (raw.tags as string[] | null) ?? [],
+    uniqueKey: bytes(raw.unique_key),
+    uniqueStates: raw.unique_states == null ? null : statesFromBits(String(raw.unique_states)),
+  };
+}

@@ -1,0 +1,110 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { throwIfIssues, type ValidationIssue } from './errors.js';
+import { insertOptsIssues, type InsertOpts } from './insert/opts.js';
+import { isPlainObject, jsonIssues } from './json-value.js';
+
+/**
+ * A job type, shared by the code that inserts it and the code that works it. Made by
+ * {@link defineJob}.
+ */
+export interface JobDefinition<Kind extends string = string, Schema extends StandardSchemaV1 = StandardSchemaV1> {
+  /** The kind: the job type's stable name, stored in `river_job.kind`. */
+  readonly kind: Kind;
+  /** The schema its args are validated by on insert and parsed by before work. */
+  readonly args: Schema;
+  /** Insert options for every job of this kind, below those given at insert. */
+  readonly insertOpts?: InsertOpts;
+}
+
+/** Any job definition. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyJobDefinition = JobDefinition<string, StandardSchemaV1<any, any>>;
+
+/** What `insert` accepts as args for a job: the schema's input type. */
+export type JobArgsInput<J extends AnyJobDefinition> = StandardSchemaV1.InferInput<J['args']>;
+
+/** What a worker receives as args for a job: the schema's output type. */
+export type JobArgs<J extends AnyJobDefinition> = StandardSchemaV1.InferOutput<J['args']>;
+
+/** At most 127 characters, River's limit, from word characters and `-[]<>/.·:+`. */
+const KIND = /^\w[\w\-[\]<>/.·:+]*$/;
+export const MAX_KIND_LENGTH = 127;
+
+/** Problems with a kind, or none. */
+export function kindIssues(kind: unknown, path = 'kind'): ValidationIssue[] {
+  if (typeof kind !== 'string') return [{ path, message: `must be a string, got ${typeof kind}` }];
+  if (kind.length === 0 || kind.length > MAX_KIND_LENGTH) {
+    return [{ path, message: `must be 1 to ${MAX_KIND_LENGTH} characters, got ${kind.length}` }];
+  }
+  if (!KIND.test(kind)) {
+    return [{ path, message: `${JSON.stringify(kind)} must start with a letter, digit or "_" and hold only those and -[]<>/.·:+` }];
+  }
+  return [];
+}
+
+function isStandardSchema(value: unknown): value is StandardSchemaV1 {
+  const std = (value as { '~standard'?: { validate?: unknown } } | null)?.['~standard'];
+  return typeof std?.validate === 'function';
+}
+
+/**
+ * Defines a job type. `args` is a valibot schema, or any Standard Schema (zod, arktype...); the
+ * args' type is inferred from it everywhere the definition is used.
+ *
+ * Args are stored as JSON and parsed again by the schema before a worker runs, so describe
+ * JSON: strings, numbers, booleans, null, arrays and plain objects (a date as an ISO string).
+ *
+ * @example
+ * ```ts
+ * export const sendEmail = defineJob({
+ *   kind: 'send_email',
+ *   args: v.object({ to: v.pipe(v.string(), v.email()), subject: v.string() }),
+ *   insertOpts: { queue: 'email', maxAttempts: 5 },
+ * });
+ * ```
+ * @throws ValidationError when the kind, the schema or `insertOpts` is invalid.
+ */
+export function defineJob<const Kind extends string, Schema extends StandardSchemaV1>(definition: {
+  kind: Kind;
+  args: Schema;
+  insertOpts?: InsertOpts;
+}): JobDefinition<Kind, Schema> {
+  const issues = [
+    ...kindIssues(definition?.kind),
+    ...(isStandardSchema(definition?.args)
+      ? []
+      : [{ path: 'args', message: 'must be a valibot schema or another Standard Schema' }]),
+    ...insertOptsIssues(definition?.insertOpts, 'insertOpts'),
+  ];
+  throwIfIssues(`defineJob(${JSON.stringify(definition?.kind)})`, issues);
+  return Object.freeze({ kind: definition.kind, args: definition.args, insertOpts: definition.insertOpts });
+}
+
+function formatPath(path: StandardSchemaV1.Issue['path']): string {
+  let out = 'args';
+  for (const segment of path ?? []) {
+    const key = typeof segment === 'object' ? segment.key : segment;
+    out += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Result of validating args: the value to store, or what is wrong with it. */
+export type ArgsResult = { value: Record<string, unknown>; issues?: undefined } | { value?: undefined; issues: ValidationIssue[] };
+
+/**
+ * Validates args against the job's schema and checks that its output is a JSON object. Returns
+ * the schema's output, which is what gets stored.
+ */
+export async function validateArgs(job: AnyJobDefinition, args: unknown): Promise<ArgsResult> {
+  const result = await job.args['~standard'].validate(args);
+  if (result.issues) {
+    return { issues: result.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+  }
+  const value: unknown = result.value;
+  if (!isPlainObject(value)) {
+    return { issues: [{ path: 'args', message: 'must be a JSON object (River stores job args as an object)' }] };
+  }
+  const issues = jsonIssues(value, 'args');
+  return issues.length > 0 ? { issues } : { value };
+}

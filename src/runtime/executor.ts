@@ -1,0 +1,119 @@
+import type { Client } from '../client.js';
+import { TributaryError, ValidationError } from '../errors.js';
+import { JobCancelError } from '../job-control.js';
+import { validateArgs } from '../job.js';
+import type { JobRow } from '../job-row.js';
+import type { Logger } from '../logger.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import type { Worker } from '../worker.js';
+import { asError, isCancel, isSnooze, type Outcome } from './outcome.js';
+
+/** Returned by an error handler to cancel the job instead of retrying it. */
+export interface ErrorHandlerResult {
+  cancel?: boolean;
+}
+
+/**
+ * Called when a worker throws (anything, not only Errors) or its job is invalid. Return
+ * `{ cancel: true }` to cancel the job instead of retrying it.
+ */
+export type ErrorHandler = (error: unknown, job: JobRow<unknown>) => ErrorHandlerResult | void | Promise<ErrorHandlerResult | void>;
+
+/** A job's timeout ran out: its signal is aborted with this. */
+export class JobTimeoutError extends TributaryError {
+  override name = 'JobTimeoutError';
+}
+
+export interface ExecutorOptions {
+  workers: ReadonlyMap<string, Worker>;
+  client: Client;
+  logger: Logger;
+  jobTimeout: number;
+  retryPolicy: RetryPolicy;
+  errorHandler: ErrorHandler | undefined;
+}
+
+/** A job this process is running: its abort controller, and whether a cancel was asked for. */
+export interface RunningJob {
+  readonly job: JobRow<unknown>;
+  readonly controller: AbortController;
+  cancelRequested: boolean;
+}
+
+/** A sentinel result of the timeout race. */
+const TIMED_OUT = Symbol('timed out');
+
+async function perform(running: RunningJob, options: ExecutorOptions): Promise<unknown> {
+  const { job, controller } = running;
+  const worker = options.workers.get(job.kind);
+  if (!worker) throw new TributaryError(`no worker registered for kind ${job.kind}`);
+  const parsed = await validateArgs(worker.job, job.args);
+  if (parsed.issues) throw new ValidationError(`job ${job.id} (${job.kind}) has invalid args`, parsed.issues);
+
+  const timeout = worker.timeout ?? options.jobTimeout;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut =
+    timeout === -1
+      ? new Promise<never>(() => {})
+      : new Promise<typeof TIMED_OUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), timeout);
+        });
+  try {
+    const ctx = { signal: controller.signal, client: options.client, logger: options.logger };
+    const work = Promise.resolve().then(() => worker.work({ ...job, args: parsed.value } as JobRow<any>, ctx));
+    const result = await Promise.race([work, timedOut]);
+    if (result === TIMED_OUT) {
+      const error = new JobTimeoutError(`job timed out after ${timeout} ms`);
+      controller.abort(error);
+      // The slot is given back now; a worker that ignores its signal only gets a warning later.
+      work.then(
+        () => options.logger.warn(`job ${job.id} (${job.kind}) finished after its timeout; its outcome was already recorded`),
+        () => {},
+      );
+      throw error;
+    }
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function classify(running: RunningJob, thrown: unknown, options: ExecutorOptions): Promise<Outcome> {
+  const { job } = running;
+  if (isSnooze(thrown)) return { type: 'snoozed', error: thrown };
+  if (isCancel(thrown)) return { type: 'cancelled', error: thrown };
+  if (running.cancelRequested) return { type: 'cancelled', error: new JobCancelError('job cancelled while running', { cause: thrown }) };
+  const error = asError(thrown);
+  if (options.errorHandler) {
+    try {
+      if ((await options.errorHandler(thrown, job))?.cancel) return { type: 'cancelled', error };
+    } catch (handlerError) {
+      options.logger.error('errorHandler threw', { error: asError(handlerError).message });
+    }
+  }
+  const worker = options.workers.get(job.kind);
+  const maxAttempts = worker?.maxAttempts ?? job.maxAttempts;
+  if (job.attempt >= maxAttempts) return { type: 'failed', error, retryInMs: 0, discard: true };
+  let retryInMs: number;
+  try {
+    retryInMs = (worker?.nextRetry ?? options.retryPolicy)(job as JobRow<any>);
+    if (!Number.isFinite(retryInMs)) throw new TributaryError(`nextRetry returned ${retryInMs}`);
+  } catch (policyError) {
+    options.logger.error(`retry policy failed for job ${job.id}; using the default`, { error: asError(policyError).message });
+    retryInMs = job.attempt ** 4 * 1000;
+  }
+  return { type: 'failed', error, retryInMs, discard: false };
+}
+
+/**
+ * Runs one job to one outcome: resolve the worker, parse the args, start the timeout, perform,
+ * classify what came back. Never throws: every failure is an outcome.
+ */
+export async function executeJob(running: RunningJob, options: ExecutorOptions): Promise<Outcome> {
+  try {
+    await perform(running, options);
+    return { type: 'completed' };
+  } catch (thrown) {
+    return classify(running, thrown, options);
+  }
+}

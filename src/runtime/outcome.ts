@@ -1,0 +1,72 @@
+import { JobCancelError, JobSnoozeError } from '../job-control.js';
+import type { JobRow } from '../job-row.js';
+import type { JobState } from '../schema/job-state.js';
+import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
+
+/** What one run of a worker came to, before it is written. */
+export type Outcome =
+  | { type: 'completed' }
+  | { type: 'failed'; error: Error; retryInMs: number; discard: boolean }
+  | { type: 'cancelled'; error: Error }
+  | { type: 'snoozed'; error: JobSnoozeError };
+
+/** Turns whatever a worker threw into an Error, keeping the original as `cause`. */
+export function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  let text: string;
+  try {
+    text = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    text = String(thrown);
+  }
+  return new Error(`non-Error thrown: ${text}`, { cause: thrown });
+}
+
+export const isCancel = (error: unknown): error is JobCancelError => error instanceof JobCancelError;
+export const isSnooze = (error: unknown): error is JobSnoozeError => error instanceof JobSnoozeError;
+
+/** The row the completer writes for an outcome, timestamps from the client's clock. */
+export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): JobOutcomeRow {
+  const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false };
+  const errorEntry = (error: Error) => ({
+    at: now.toISOString(),
+    attempt: job.attempt,
+    error: error.message || error.name,
+    trace: error.stack ?? '',
+  });
+  switch (outcome.type) {
+    case 'completed':
+      return { ...base, state: 'completed', finalized_at: now.toISOString() };
+    case 'cancelled':
+      return { ...base, state: 'cancelled', finalized_at: now.toISOString(), error: errorEntry(outcome.error) };
+    case 'snoozed': {
+      const at = new Date(now.getTime() + outcome.error.delayMs);
+      return { ...base, state: outcome.error.delayMs > 0 ? 'scheduled' : 'available', scheduled_at: at.toISOString(), snoozed: true };
+    }
+    case 'failed': {
+      if (outcome.discard) return { ...base, state: 'discarded', finalized_at: now.toISOString(), error: errorEntry(outcome.error) };
+      // A retry that is already due goes straight back to available, as in River, so it runs
+      // without waiting for the scheduler.
+      const state: JobState = outcome.retryInMs > 0 ? 'retryable' : 'available';
+      const at = new Date(now.getTime() + Math.max(outcome.retryInMs, 0));
+      return { ...base, state, scheduled_at: at.toISOString(), error: errorEntry(outcome.error) };
+    }
+  }
+}
+
+/** The job as the completer wrote it: the fetched row with an outcome row applied. */
+export function applyOutcomeRow(job: JobRow<unknown>, row: JobOutcomeRow): JobRow<unknown> {
+  const errors = row.error
+    ? [...job.errors, { at: new Date(row.error.at as string), attempt: job.attempt, error: String(row.error.error), trace: String(row.error.trace) }]
+    : job.errors;
+  const snoozes = Number((job.metadata as { snoozes?: unknown }).snoozes ?? 0);
+  return {
+    ...job,
+    state: row.state,
+    finalizedAt: row.finalized_at ? new Date(row.finalized_at) : null,
+    scheduledAt: row.scheduled_at ? new Date(row.scheduled_at) : job.scheduledAt,
+    errors,
+    attempt: row.snoozed ? Math.max(job.attempt - 1, 0) : job.attempt,
+    metadata: row.snoozed ? { ...job.metadata, snoozes: snoozes + 1 } : job.metadata,
+  };
+}

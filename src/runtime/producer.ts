@@ -1,0 +1,195 @@
+import type { PgPool } from '../client-config.js';
+import { jobRowFromJson, type JobRow } from '../job-row.js';
+import type { Logger } from '../logger.js';
+import { jobGetAvailable } from '../sql/job-get-available.js';
+import { queueUpsert } from '../sql/queue-upsert.js';
+
+/** How often a producer refreshes its river_queue row and re-reads whether the queue is paused. */
+export const QUEUE_REFRESH_INTERVAL_MS = 30_000;
+
+export interface ProducerOptions {
+  queue: string;
+  maxWorkers: number;
+  /** Jobs fetched ahead of free workers and held here, marked running. */
+  prefetch: number;
+  pool: PgPool;
+  schema: string | undefined;
+  clientId: string;
+  logger: Logger;
+  fetchCooldown: number;
+  fetchPollInterval: number;
+  /** Runs one fetched job; resolves when its slot is free again. */
+  run: (job: JobRow<unknown>) => Promise<void>;
+  /** Gives back prefetched jobs that never started, when stopping. */
+  release: (jobs: JobRow<unknown>[]) => Promise<void>;
+  onPauseChange: (paused: boolean) => void;
+}
+
+/**
+ * Fetches jobs for one queue and hands them to the executor, never more than `maxWorkers` at a
+ * time. Woken by insert notifications and by a poll. Wake-ups during a fetch share one follow-up
+ * fetch. After a notification's fetch that found nothing (another client took the job) the next
+ * waits out `fetchCooldown`, which bounds wasted fetches when many clients hear the same
+ * notifications, without ever delaying a fetch that finds work. While fetches come back full there is a
+ * backlog, and the producer refills freed slots at once. With `prefetch`, a fetch takes up to
+ * that many jobs more than there are free workers, and they wait here for a worker (graphile-
+ * worker's "local queue"): fewer, larger fetches.
+ */
+export class Producer {
+  private running = 0;
+  private readonly buffer: JobRow<unknown>[] = [];
+  private paused = false;
+  private stopping = false;
+  private fetching = false;
+  private fetchAgain = false;
+  private backlog = false;
+  private lastFetchAt = 0;
+  private lastFetchEmpty = false;
+  private notified = false;
+  private cooldownTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly options: ProducerOptions) {}
+
+  get queue(): string {
+    return this.options.queue;
+  }
+
+  get runningCount(): number {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    await this.refreshQueue();
+    if (this.stopping) return; // stopped while the first refresh was in flight
+    this.pollTimer = setInterval(() => this.wake('poll'), this.options.fetchPollInterval);
+    this.refreshTimer = setInterval(() => void this.refreshQueue().catch(() => {}), QUEUE_REFRESH_INTERVAL_MS);
+    this.wake();
+  }
+
+  /**
+   * Asks for a fetch. `notify`: an insert notification, the one trigger whose empty fetches start
+   * the cooldown (polls run at their own fixed pace).
+   */
+  wake(trigger: 'notify' | 'poll' | 'other' = 'other'): void {
+    if (trigger === 'notify') this.notified = true;
+    if (this.stopping || this.paused) return;
+    if (this.fetching) {
+      this.fetchAgain = true;
+      return;
+    }
+    if (this.cooldownTimer) return;
+    const wait = this.lastFetchEmpty ? this.lastFetchAt + this.options.fetchCooldown - Date.now() : 0;
+    if (wait > 0) {
+      this.cooldownTimer = setTimeout(() => {
+        this.cooldownTimer = undefined;
+        void this.fetch();
+      }, wait);
+    } else {
+      void this.fetch();
+    }
+  }
+
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    this.options.onPauseChange(paused);
+    if (!paused) this.wake();
+  }
+
+  /** Removes a prefetched job that has not started, such as one cancelled meanwhile. */
+  takeBuffered(id: number): JobRow<unknown> | undefined {
+    const index = this.buffer.findIndex((job) => job.id === id);
+    return index < 0 ? undefined : this.buffer.splice(index, 1)[0];
+  }
+
+  /**
+   * Stops fetching, gives prefetched jobs back to the queue, and resolves once no job of this
+   * producer is running.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.cooldownTimer);
+    clearInterval(this.pollTimer);
+    clearInterval(this.refreshTimer);
+    if (this.running > 0 || this.fetching) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.releaseBuffer();
+  }
+
+  private async releaseBuffer(): Promise<void> {
+    const jobs = this.buffer.splice(0);
+    if (jobs.length > 0) await this.options.release(jobs);
+  }
+
+  private async refreshQueue(): Promise<void> {
+    const { text, values } = queueUpsert({ schema: this.options.schema, queue: this.options.queue });
+    const { rows } = await this.options.pool.query(text, values);
+    this.setPaused(Boolean(rows[0]?.paused));
+  }
+
+  private async fetch(): Promise<void> {
+    // One fetch at a time per queue, whatever asked for it (cooldown timer, refill, wake-up).
+    if (this.fetching) {
+      this.fetchAgain = true;
+      return;
+    }
+    const limit = this.capacity - this.running - this.buffer.length;
+    if (this.stopping || this.paused) return;
+    if (limit <= 0) {
+      // Woken while every slot is busy: fetch when one frees up instead of waiting for the poll.
+      this.backlog = true;
+      return;
+    }
+    this.fetching = true;
+    this.fetchAgain = false;
+    const byNotification = this.notified;
+    this.notified = false;
+    this.lastFetchAt = Date.now();
+    let jobs: JobRow<unknown>[] = [];
+    try {
+      const { text, values } = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
+      const { rows } = await this.options.pool.query(text, values);
+      jobs = rows.map((r) => jobRowFromJson<unknown>(JSON.parse(r.job)));
+    } catch (error) {
+      // The poll tries again; a Postgres restart only delays jobs.
+      this.options.logger.warn(`producer ${this.options.queue}: fetch failed`, { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      this.fetching = false;
+    }
+    this.backlog = jobs.length === limit;
+    this.lastFetchEmpty = jobs.length === 0 && byNotification;
+    jobs.sort((a, b) => a.priority - b.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || a.id - b.id);
+    this.buffer.push(...jobs);
+    this.startBuffered();
+    if (this.stopping) this.checkIdle();
+    else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length < this.capacity)) this.wake();
+  }
+
+  private get capacity(): number {
+    return this.options.maxWorkers + this.options.prefetch;
+  }
+
+  // Once stopping, nothing new starts: what is still buffered is given back by stop().
+  private startBuffered(): void {
+    while (!this.stopping && this.running < this.options.maxWorkers && this.buffer.length > 0) {
+      this.startJob(this.buffer.shift()!);
+    }
+  }
+
+  private startJob(job: JobRow<unknown>): void {
+    this.running++;
+    void this.options.run(job).finally(() => {
+      this.running--;
+      if (this.stopping) return this.checkIdle();
+      this.startBuffered();
+      // With a backlog, refill once half the capacity is free: bigger batches, fewer round trips.
+      if (this.backlog && this.running + this.buffer.length <= this.capacity / 2 && !this.fetching) void this.fetch();
+    });
+  }
+
+  private checkIdle(): void {
+    if (this.running === 0 && !this.fetching) for (const resolve of this.idle.splice(0)) resolve();
+  }
+}

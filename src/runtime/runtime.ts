@@ -1,0 +1,226 @@
+import type { Client } from '../client.js';
+import type { PgPool, ResolvedClientConfig } from '../client-config.js';
+import type { EventHub, ClientEventName } from '../events.js';
+import { TributaryError } from '../errors.js';
+import { JobCancelError } from '../job-control.js';
+import { jobRowFromJson, type JobRow } from '../job-row.js';
+import { jobGet } from '../sql/job-get.js';
+import { jobRelease } from '../sql/job-release.js';
+import { Rescuer } from '../maintenance/rescuer.js';
+import { Scheduler } from '../maintenance/scheduler.js';
+import { Completer, type PendingOutcome } from './completer.js';
+import { executeJob, type ExecutorOptions, type RunningJob } from './executor.js';
+import { Notifier } from './notifier.js';
+import { applyOutcomeRow, outcomeRow, type Outcome } from './outcome.js';
+import { Producer } from './producer.js';
+import type { Worker } from '../worker.js';
+
+interface OutcomeContext {
+  running: RunningJob & { completedInTx?: JobRow<unknown> };
+  outcome: Outcome;
+  startedAt: number;
+  finishedAt: number;
+}
+
+const EVENT_OF: Record<Outcome['type'], ClientEventName> = {
+  completed: 'job_completed',
+  failed: 'job_failed',
+  cancelled: 'job_cancelled',
+  snoozed: 'job_snoozed',
+};
+
+/**
+ * Everything a working client runs: one producer per queue, the executor, the completer, the
+ * LISTEN connection and the scheduler. Made by `client.start()`.
+ */
+export class Runtime {
+  private readonly producers = new Map<string, Producer>();
+  private readonly running = new Map<number, RunningJob & { completedInTx?: JobRow<unknown> }>();
+  private readonly workers: Map<string, Worker>;
+  private readonly executorOptions: ExecutorOptions;
+  private readonly completer: Completer<OutcomeContext>;
+  private readonly scheduler: Scheduler;
+  private readonly rescuer: Rescuer;
+  private notifier: Notifier | undefined;
+  private aborting = false;
+  private channelPrefix = '';
+  private readonly onPoolError = (error: Error) => this.config.logger.warn('idle pool connection failed', { error: error.message });
+
+  constructor(
+    private readonly config: ResolvedClientConfig & { pool: PgPool },
+    private readonly client: Client,
+    private readonly events: EventHub,
+  ) {
+    this.workers = new Map(config.workers.map((w) => [w.job.kind, w as Worker]));
+    this.executorOptions = {
+      workers: this.workers,
+      client,
+      logger: config.logger,
+      jobTimeout: config.jobTimeout,
+      retryPolicy: config.retryPolicy,
+      errorHandler: config.errorHandler,
+    };
+    this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored) => this.stored(p, stored) });
+    this.scheduler = new Scheduler({ pool: config.pool, schema: config.schema, logger: config.logger });
+    this.rescuer = new Rescuer({ pool: config.pool, schema: config.schema, logger: config.logger, stuckAfterMs: config.rescueStuckJobsAfter });
+    for (const [queue, { maxWorkers, prefetch }] of config.queues) {
+      this.producers.set(
+        queue,
+        new Producer({
+          queue,
+          maxWorkers,
+          prefetch: prefetch ?? 0,
+          pool: config.pool,
+          schema: config.schema,
+          clientId: config.id,
+          logger: config.logger,
+          fetchCooldown: config.fetchCooldown,
+          fetchPollInterval: config.fetchPollInterval,
+          run: (job) => this.run(job),
+          release: (jobs) => this.release(jobs),
+          onPauseChange: (paused) => this.events.emit(paused ? 'queue_paused' : 'queue_resumed', { queue }),
+        }),
+      );
+    }
+  }
+
+  async start(): Promise<void> {
+    const { pool, schema } = this.config;
+    // An idle pooled connection dropped by a restarting server is reported on the pool; unheard,
+    // that event would end the process.
+    pool.on?.('error', this.onPoolError);
+    const prefix = schema ?? (await pool.query('SELECT current_schema() AS s')).rows[0]?.s;
+    this.channelPrefix = `${prefix}.`;
+    this.notifier = new Notifier({
+      pool,
+      channels: [`${prefix}.river_insert`, `${prefix}.river_control`],
+      logger: this.config.logger,
+      onNotification: (channel, payload) => this.notified(channel, payload),
+      onReconnect: () => this.wake(this.producers.keys()),
+    });
+    await this.notifier.start();
+    await Promise.all([...this.producers.values()].map((p) => p.start()));
+    this.scheduler.start();
+    this.rescuer.start();
+  }
+
+  /** Stops fetching, waits for running jobs, writes their outcomes. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.producers.values()].map((p) => p.stop()));
+    await Promise.all([this.scheduler.stop(), this.rescuer.stop()]);
+    await this.completer.stop();
+    await this.notifier?.stop();
+    this.config.pool.off?.('error', this.onPoolError);
+  }
+
+  /** Aborts every running job's signal; stop() then waits for them. */
+  abortRunning(): void {
+    this.aborting = true;
+    // Not a JobCancelError: a worker that rethrows its signal's reason must fail the attempt and
+    // be retried, not end cancelled.
+    for (const running of this.running.values()) running.controller.abort(new TributaryError('client stopped with stopAndCancel()'));
+  }
+
+  /** Wakes the producers of these queues. */
+  wake(queues: Iterable<string>): void {
+    for (const queue of queues) this.producers.get(queue)?.wake();
+  }
+
+  /**
+   * After an insert through this client: the insert's own notification wakes the producers
+   * within a millisecond or two, so a direct wake is only for while LISTEN is down (it would
+   * otherwise cost an extra, empty fetch for every insert).
+   */
+  inserted(results: readonly { uniqueSkippedAsDuplicate: boolean; job: JobRow<unknown> }[]): void {
+    if (this.notifier?.connected) return;
+    this.wake(new Set(results.filter((r) => !r.uniqueSkippedAsDuplicate && r.job.state === 'available').map((r) => r.job.queue)));
+  }
+
+  /** Remembers that a running job was completed in the worker's own transaction. */
+  completedInTx(job: JobRow<unknown>): void {
+    const running = this.running.get(job.id);
+    if (running) running.completedInTx = job;
+  }
+
+  private notified(channel: string, payload: string): void {
+    let message: { queue?: string; action?: string; job_id?: number };
+    try {
+      message = JSON.parse(payload);
+    } catch {
+      return this.config.logger.warn(`ignoring a malformed notification on ${channel}`, { payload });
+    }
+    const topic = channel.slice(this.channelPrefix.length);
+    if (topic === 'river_insert' && typeof message.queue === 'string') return this.producers.get(message.queue)?.wake('notify');
+    if (topic !== 'river_control') return;
+    const targets = message.queue === '*' ? [...this.producers.values()] : [this.producers.get(message.queue ?? '')].filter((p) => p !== undefined);
+    if (message.action === 'pause' || message.action === 'resume') for (const p of targets) p.setPaused(message.action === 'pause');
+    if (message.action === 'cancel' && typeof message.job_id === 'number') {
+      for (const producer of this.producers.values()) {
+        const job = producer.takeBuffered(message.job_id);
+        if (job) this.cancelBuffered(job);
+      }
+      const running = this.running.get(message.job_id);
+      if (running) {
+        running.cancelRequested = true;
+        running.controller.abort(new JobCancelError('job cancelled while running'));
+      }
+    }
+  }
+
+  private async release(jobs: JobRow<unknown>[]): Promise<void> {
+    const { text, values } = jobRelease({ schema: this.config.schema, jobs });
+    try {
+      await this.config.pool.query(text, values);
+    } catch (error) {
+      // They stay running; the rescuer gives them back later. Nothing is lost, only delayed.
+      this.config.logger.warn(`could not give ${jobs.length} prefetched job(s) back to their queue`, { error: String(error) });
+    }
+  }
+
+  private async run(job: JobRow<unknown>): Promise<void> {
+    const running: RunningJob = { job, controller: new AbortController(), cancelRequested: false };
+    // A fetch in flight when stopAndCancel() began still hands its jobs over: abort them too.
+    if (this.aborting) running.controller.abort(new TributaryError('client stopped with stopAndCancel()'));
+    this.running.set(job.id, running);
+    const startedAt = Date.now();
+    try {
+      const outcome = await executeJob(running, this.executorOptions);
+      const finishedAt = Date.now();
+      this.completer.add({ row: outcomeRow(job, outcome, new Date(finishedAt)), context: { running, outcome, startedAt, finishedAt } });
+    } finally {
+      this.running.delete(job.id);
+    }
+  }
+
+  private cancelBuffered(job: JobRow<unknown>): void {
+    const now = Date.now();
+    const outcome: Outcome = { type: 'cancelled', error: new JobCancelError('job cancelled before it started') };
+    const running: RunningJob = { job, controller: new AbortController(), cancelRequested: true };
+    this.completer.add({ row: outcomeRow(job, outcome, new Date(now)), context: { running, outcome, startedAt: now, finishedAt: now } });
+  }
+
+  private stored({ row, context }: PendingOutcome<OutcomeContext>, written: boolean): void {
+    const { running, outcome, startedAt, finishedAt } = context;
+    const timings = {
+      queueWaitMs: Math.max(0, startedAt - running.job.scheduledAt.getTime()),
+      runDurationMs: finishedAt - startedAt,
+    };
+    if (written) {
+      const stored = applyOutcomeRow(running.job, row);
+      const error = outcome.type === 'completed' ? undefined : outcome.error;
+      this.events.emit(EVENT_OF[outcome.type], { job: stored, ...timings, error });
+      if (stored.state === 'available') this.wake([stored.queue]);
+    } else if (running.completedInTx) {
+      // completeTx ran, and the row is no longer running: if its transaction committed, that is
+      // the outcome. Read the row to tell a commit from a rollback followed by another change.
+      const { text, values } = jobGet({ schema: this.config.schema, id: running.job.id });
+      this.config.pool.query(text, values).then(
+        ({ rows }) => {
+          const job = rows[0] ? jobRowFromJson<unknown>(JSON.parse(rows[0].job)) : undefined;
+          if (job?.state === 'completed' && job.attempt === running.job.attempt) this.events.emit('job_completed', { job, ...timings });
+        },
+        (error: unknown) => this.config.logger.warn(`could not read job ${running.job.id} after completeTx`, { error: String(error) }),
+      );
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * `tributary/schema`: the queue's tables as Drizzle declarations. Re-export them from your own
+ * Drizzle schema (`export * from 'tributary/schema'`) and `drizzle-kit generate` writes the
+ * queue's migrations next to your application's.
+ *
+ * This module only declares; it never runs anything.
+ */
+import { createSchema } from './create-schema.js';
+
+export { createSchema, type CreateSchemaOptions, type TributarySchema } from './create-schema.js';
+export { JOB_STATES, type JobState } from './job-state.js';
+
+const defaults = createSchema();
+
+/** The enum `river_job_state`. */
+export const riverJobState = defaults.riverJobState;
+/** The table `river_job`: one row per job. */
+export const riverJob = defaults.riverJob;
+/** The table `river_queue`: one row per queue that a client has worked. */
+export const riverQueue = defaults.riverQueue;
+/** The table `river_leader`: the one row naming the client that runs maintenance. */
+export const riverLeader = defaults.riverLeader;
+/** The table `river_migration`: River's own migration tracking, kept for River's migrator. */
+export const riverMigration = defaults.riverMigration;

@@ -1,0 +1,94 @@
+import type { Client } from './client.js';
+import { throwIfIssues, type ValidationIssue } from './errors.js';
+import type { AnyJobDefinition, JobArgs } from './job.js';
+import type { JobRow } from './job-row.js';
+import type { Logger } from './logger.js';
+import { MAX_MAX_ATTEMPTS } from './insert/opts.js';
+
+/** What a worker receives beside its job. */
+export interface WorkContext {
+  /** Aborted on timeout, on `stopAndCancel()`, and when the job is cancelled while it runs. */
+  signal: AbortSignal;
+  /** The client running the job, to insert follow-up jobs or complete in a transaction. */
+  client: Client;
+  logger: Logger;
+}
+
+/** The function that works one kind of job. Return to complete it; throw to fail this attempt. */
+export type WorkFn<J extends AnyJobDefinition> = (job: JobRow<JobArgs<J>>, ctx: WorkContext) => unknown | Promise<unknown>;
+
+/** Per-worker options. */
+export interface WorkerOptions<J extends AnyJobDefinition = AnyJobDefinition> {
+  /** Milliseconds before the job's signal aborts and the attempt fails. -1: never. Default: the client's `jobTimeout`. */
+  timeout?: number;
+  /**
+   * Attempts before a failing job is discarded, overriding the job row's `max_attempts` when
+   * deciding. Default: the row's value.
+   */
+  maxAttempts?: number;
+  /** Milliseconds until the next attempt after a failure. Default: the client's `retryPolicy`. */
+  nextRetry?: (job: JobRow<JobArgs<J>>) => number;
+}
+
+/** A job definition bound to the function that works it, as given to `new Client({ workers })`. */
+export interface Worker<J extends AnyJobDefinition = AnyJobDefinition> extends WorkerOptions<J> {
+  readonly job: J;
+  readonly work: WorkFn<J>;
+}
+
+/** A worker as an object, River's Worker interface: `work` plus its options. */
+export interface WorkerObject<J extends AnyJobDefinition> extends WorkerOptions<J> {
+  work: WorkFn<J>;
+}
+
+/**
+ * Registers what works one job definition: a function (River's work-function form) or an object
+ * with `work` and its options (River's Worker form). The function gets the job with its args
+ * already parsed by the definition's schema.
+ *
+ * @example
+ * ```ts
+ * const client = new Client({
+ *   pool,
+ *   queues: { default: { maxWorkers: 10 } },
+ *   workers: [
+ *     work(sendEmail, async (job, { signal }) => mailer.send(job.args, { signal })),
+ *     work(buildReport, { timeout: 300_000, nextRetry: () => 60_000, work: async (job) => build(job.args) }),
+ *   ],
+ * });
+ * ```
+ */
+export function work<J extends AnyJobDefinition>(job: J, worker: WorkFn<J> | WorkerObject<J>, options: WorkerOptions<J> = {}): Worker<J> {
+  const fn = typeof worker === 'function' ? worker : worker?.work;
+  const merged: WorkerOptions<J> = typeof worker === 'function' ? options : { ...options, ...pickOptions(worker ?? {}) };
+  const issues: ValidationIssue[] = [];
+  if (typeof job?.kind !== 'string') issues.push({ path: 'job', message: 'must be a job definition made by defineJob()' });
+  if (typeof fn !== 'function') issues.push({ path: 'work', message: 'must be a function (job, ctx) => ... or an object with a work method' });
+  issues.push(...workerOptionsIssues(merged));
+  throwIfIssues(`work(${JSON.stringify(job?.kind)})`, issues);
+  return Object.freeze({ ...merged, job, work: typeof worker === 'function' ? fn : fn.bind(worker) });
+}
+
+function pickOptions<J extends AnyJobDefinition>(worker: WorkerObject<J>): WorkerOptions<J> {
+  const { timeout, maxAttempts, nextRetry } = worker;
+  const options: WorkerOptions<J> = {};
+  if (timeout !== undefined) options.timeout = timeout;
+  if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
+  if (nextRetry !== undefined) options.nextRetry = nextRetry.bind(worker);
+  return options;
+}
+
+/** Problems with per-worker options, or none. */
+export function workerOptionsIssues(options: WorkerOptions<any>, path = ''): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  const { timeout, maxAttempts, nextRetry } = options ?? {};
+  if (timeout !== undefined && !(timeout === -1 || (Number.isInteger(timeout) && timeout > 0))) {
+    issues.push({ path: at('timeout'), message: `must be a positive whole number of milliseconds, or -1 for none, got ${timeout}` });
+  }
+  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= MAX_MAX_ATTEMPTS)) {
+    issues.push({ path: at('maxAttempts'), message: `must be an integer from 1 to ${MAX_MAX_ATTEMPTS}, got ${maxAttempts}` });
+  }
+  if (nextRetry !== undefined && typeof nextRetry !== 'function') issues.push({ path: at('nextRetry'), message: 'must be a function' });
+  return issues;
+}
