@@ -6,6 +6,7 @@ import { defaultLogger, type Logger } from './logger.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { ErrorHandler } from './runtime/executor.js';
 import type { Worker } from './worker.js';
+import { pluginIssues, type Plugin } from './plugin.js';
 import { workerOptionsIssues } from './worker.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -87,6 +88,8 @@ export interface ClientConfig {
    * longest job timeout. Default 3,600,000 (1 hour).
    */
   rescueStuckJobsAfter?: number;
+  /** Plugins, which may add leader-only maintenance services. Default: none. */
+  plugins?: readonly Plugin[];
 }
 
 /** The configuration after validation, with defaults applied. */
@@ -104,6 +107,7 @@ export interface ResolvedClientConfig {
   logger: Logger;
   id: string;
   rescueStuckJobsAfter: number;
+  plugins: readonly Plugin[];
 }
 
 /** Defaults of the client's timing options, in milliseconds. */
@@ -118,7 +122,7 @@ export const MAX_WORKERS_LIMIT = 10_000;
 const MAX_ID_LENGTH = 100;
 const OPTION_NAMES = [
   'pool', 'schema', 'insertOpts', 'queues', 'workers', 'fetchCooldown', 'fetchPollInterval',
-  'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter',
+  'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter', 'plugins',
 ] as const satisfies readonly (keyof ClientConfig)[];
 // Channels are `<schema>.river_leadership` and Postgres truncates identifiers at 63 bytes.
 const MAX_SCHEMA_LENGTH = 63 - '.river_leadership'.length;
@@ -209,6 +213,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     // a timeout of -1 a job running past rescueStuckJobsAfter is rescued, as in River.)
     issues.push({ path: 'rescueStuckJobsAfter', message: `must be at least the longest job timeout (${Math.max(...timeouts)} ms), got ${rescueAfter}` });
   }
+  issues.push(...pluginIssues(c.plugins));
   throwIfIssues('new Client()', issues);
   return {
     pool: c.pool,
@@ -224,5 +229,6 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     logger: c.logger ?? defaultLogger,
     id: c.id ?? `${hostname()}_${process.pid}_${randomBytes(3).toString('hex')}`,
     rescueStuckJobsAfter: rescueAfter,
+    plugins: c.plugins ?? [],
   };
 }

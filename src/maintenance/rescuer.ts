@@ -1,6 +1,7 @@
 import type { PgPool } from '../client-config.js';
 import type { Logger } from '../logger.js';
 import { PeriodicRunner } from './periodic-runner.js';
+import type { Clock } from './service.js';
 import { jobRescue } from '../sql/job-rescue.js';
 
 /** How often the rescuer looks for stuck jobs. */
@@ -15,6 +16,7 @@ export interface RescuerOptions {
   /** Running longer than this, in ms, means stuck. */
   stuckAfterMs: number;
   interval?: number;
+  now?: Clock;
 }
 
 /**
@@ -24,14 +26,14 @@ export interface RescuerOptions {
  */
 export class Rescuer extends PeriodicRunner {
   constructor(private readonly options: RescuerOptions) {
-    super('rescuer', options.interval ?? RESCUER_INTERVAL_MS, options.logger);
+    super('rescuer', { interval: options.interval ?? RESCUER_INTERVAL_MS, logger: options.logger, now: options.now });
   }
 
   /** One pass: returns how many jobs it rescued. */
   async runOnce(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { text, values } = jobRescue({ schema: this.options.schema, stuckAfterMs: this.options.stuckAfterMs, limit: RESCUER_BATCH });
+      const { text, values } = jobRescue({ schema: this.options.schema, now: this.sqlNow(), stuckAfterMs: this.options.stuckAfterMs, limit: RESCUER_BATCH });
       const rescued = Number((await this.options.pool.query(text, values)).rows[0]?.rescued ?? 0);
       total += rescued;
       if (rescued > 0) this.logger.warn(`rescued ${rescued} stuck job(s)`);

@@ -2,6 +2,7 @@ import type { PgPool } from '../client-config.js';
 import { sqlState } from '../drizzle-handle.js';
 import type { Logger } from '../logger.js';
 import { PeriodicRunner } from './periodic-runner.js';
+import type { Clock } from './service.js';
 import { jobDiscardUniqueConflict, jobListDue, jobSchedule, jobScheduleOne } from '../sql/job-schedule.js';
 
 /** How often the scheduler looks for due jobs. */
@@ -14,6 +15,7 @@ export interface SchedulerOptions {
   schema: string | undefined;
   logger: Logger;
   interval?: number;
+  now?: Clock;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface SchedulerOptions {
  */
 export class Scheduler extends PeriodicRunner {
   constructor(private readonly options: SchedulerOptions) {
-    super('scheduler', options.interval ?? SCHEDULER_INTERVAL_MS, options.logger);
+    super('scheduler', { interval: options.interval ?? SCHEDULER_INTERVAL_MS, logger: options.logger, now: options.now });
   }
 
   /** One pass: returns how many jobs became available (or were discarded for a unique conflict). */
@@ -33,7 +35,7 @@ export class Scheduler extends PeriodicRunner {
     for (;;) {
       let moved: number;
       try {
-        const { text, values } = jobSchedule({ schema, limit: SCHEDULER_BATCH });
+        const { text, values } = jobSchedule({ schema, now: this.sqlNow(), limit: SCHEDULER_BATCH });
         moved = Number((await pool.query(text, values)).rows[0]?.moved ?? 0);
       } catch (error) {
         if (sqlState(error) !== '23505') throw error;
@@ -46,7 +48,7 @@ export class Scheduler extends PeriodicRunner {
 
   private async oneByOne(): Promise<number> {
     const { schema, pool } = this.options;
-    const due = jobListDue({ schema, limit: SCHEDULER_BATCH });
+    const due = jobListDue({ schema, now: this.sqlNow(), limit: SCHEDULER_BATCH });
     const { rows } = await pool.query(due.text, due.values);
     for (const { id } of rows) {
       const one = jobScheduleOne({ schema, id: Number(id) });

@@ -6,8 +6,8 @@ import { JobCancelError } from '../job-control.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import { jobGet } from '../sql/job-get.js';
 import { jobRelease } from '../sql/job-release.js';
-import { Rescuer } from '../maintenance/rescuer.js';
-import { Scheduler } from '../maintenance/scheduler.js';
+import { maintenanceServices } from '../maintenance/services.js';
+import type { MaintenanceService } from '../maintenance/service.js';
 import { Completer, type PendingOutcome } from './completer.js';
 import { executeJob, type ExecutorOptions, type RunningJob } from './executor.js';
 import { Notifier } from './notifier.js';
@@ -39,8 +39,7 @@ export class Runtime {
   private readonly workers: Map<string, Worker>;
   private readonly executorOptions: ExecutorOptions;
   private readonly completer: Completer<OutcomeContext>;
-  private readonly scheduler: Scheduler;
-  private readonly rescuer: Rescuer;
+  private readonly maintenance: MaintenanceService[];
   private notifier: Notifier | undefined;
   private aborting = false;
   private channelPrefix = '';
@@ -61,8 +60,7 @@ export class Runtime {
       errorHandler: config.errorHandler,
     };
     this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored) => this.stored(p, stored) });
-    this.scheduler = new Scheduler({ pool: config.pool, schema: config.schema, logger: config.logger });
-    this.rescuer = new Rescuer({ pool: config.pool, schema: config.schema, logger: config.logger, stuckAfterMs: config.rescueStuckJobsAfter });
+    this.maintenance = maintenanceServices(config, { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined });
     for (const [queue, { maxWorkers, prefetch }] of config.queues) {
       this.producers.set(
         queue,
@@ -100,14 +98,13 @@ export class Runtime {
     });
     await this.notifier.start();
     await Promise.all([...this.producers.values()].map((p) => p.start()));
-    this.scheduler.start();
-    this.rescuer.start();
+    for (const service of this.maintenance) service.start();
   }
 
   /** Stops fetching, waits for running jobs, writes their outcomes. */
   async stop(): Promise<void> {
     await Promise.all([...this.producers.values()].map((p) => p.stop()));
-    await Promise.all([this.scheduler.stop(), this.rescuer.stop()]);
+    await Promise.all(this.maintenance.map((service) => service.stop()));
     await this.completer.stop();
     await this.notifier?.stop();
     this.config.pool.off?.('error', this.onPoolError);

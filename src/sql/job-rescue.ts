@@ -8,12 +8,12 @@ export const RESCUE_ERROR = 'stuck job rescued';
  * retryable after attempt^4 seconds, or discarded at their last attempt, with an error recorded.
  * At most `limit` per statement; returns how many it rescued.
  */
-export function jobRescue(p: { schema: string | undefined; stuckAfterMs: number; limit: number }): Query {
+export function jobRescue(p: { schema: string | undefined; now: Date | null; stuckAfterMs: number; limit: number }): Query {
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
   return query`WITH stuck AS (
   SELECT id FROM ${job}
-  WHERE state = 'running' AND attempted_at < now() - make_interval(secs => ${p.stuckAfterMs}::float8 / 1000)
+  WHERE state = 'running' AND attempted_at < coalesce(${p.now}::timestamptz, now()) - make_interval(secs => ${p.stuckAfterMs}::float8 / 1000)
   ORDER BY id
   LIMIT ${p.limit}
   FOR UPDATE SKIP LOCKED

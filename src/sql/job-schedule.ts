@@ -4,11 +4,11 @@ import { query, tableName, type Query } from './query.js';
  * Makes scheduled and retryable jobs whose time has come available, at most `limit`, and
  * notifies each of their queues once. Returns how many it moved.
  */
-export function jobSchedule(p: { schema: string | undefined; limit: number }): Query {
+export function jobSchedule(p: { schema: string | undefined; now: Date | null; limit: number }): Query {
   const job = tableName(p.schema, 'river_job');
   return query`WITH due AS (
   SELECT id FROM ${job}
-  WHERE state IN ('retryable', 'scheduled') AND scheduled_at <= now()
+  WHERE state IN ('retryable', 'scheduled') AND scheduled_at <= coalesce(${p.now}::timestamptz, now())
   ORDER BY priority, scheduled_at, id
   LIMIT ${p.limit}
   FOR UPDATE SKIP LOCKED
@@ -43,8 +43,8 @@ WHERE id = ${p.id} AND state IN ('retryable', 'scheduled')`;
 }
 
 /** Ids of due jobs, for the slow path. */
-export function jobListDue(p: { schema: string | undefined; limit: number }): Query {
+export function jobListDue(p: { schema: string | undefined; now: Date | null; limit: number }): Query {
   return query`SELECT id FROM ${tableName(p.schema, 'river_job')}
-WHERE state IN ('retryable', 'scheduled') AND scheduled_at <= now()
+WHERE state IN ('retryable', 'scheduled') AND scheduled_at <= coalesce(${p.now}::timestamptz, now())
 ORDER BY priority, scheduled_at, id LIMIT ${p.limit}`;
 }
