@@ -88,6 +88,12 @@ export interface ClientConfig {
    * longest job timeout. Default 3,600,000 (1 hour).
    */
   rescueStuckJobsAfter?: number;
+  /**
+   * Each working client heartbeats into `tributary_client`; one silent for longer than this, in
+   * ms, is taken to have died, and the leader retries its running jobs at once instead of after
+   * `rescueStuckJobsAfter`. At least 3,000. Default 30,000.
+   */
+  clientDeadAfter?: number;
   /** Plugins, which may add leader-only maintenance services. Default: none. */
   plugins?: readonly Plugin[];
 }
@@ -107,6 +113,7 @@ export interface ResolvedClientConfig {
   logger: Logger;
   id: string;
   rescueStuckJobsAfter: number;
+  clientDeadAfter: number;
   plugins: readonly Plugin[];
 }
 
@@ -116,13 +123,14 @@ export const CLIENT_DEFAULTS = {
   fetchPollInterval: 1000,
   jobTimeout: 60_000,
   rescueStuckJobsAfter: 3_600_000,
+  clientDeadAfter: 30_000,
 } as const satisfies Partial<ClientConfig>;
 
 export const MAX_WORKERS_LIMIT = 10_000;
 const MAX_ID_LENGTH = 100;
 const OPTION_NAMES = [
   'pool', 'schema', 'insertOpts', 'queues', 'workers', 'fetchCooldown', 'fetchPollInterval',
-  'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter', 'plugins',
+  'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter', 'clientDeadAfter', 'plugins',
 ] as const satisfies readonly (keyof ClientConfig)[];
 // Channels are `<schema>.river_leadership` and Postgres truncates identifiers at 63 bytes.
 const MAX_SCHEMA_LENGTH = 63 - '.river_leadership'.length;
@@ -213,6 +221,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     // a timeout of -1 a job running past rescueStuckJobsAfter is rescued, as in River.)
     issues.push({ path: 'rescueStuckJobsAfter', message: `must be at least the longest job timeout (${Math.max(...timeouts)} ms), got ${rescueAfter}` });
   }
+  if (c.clientDeadAfter !== undefined && !wholeMs(c.clientDeadAfter, 3000)) issues.push({ path: 'clientDeadAfter', message: `must be a whole number of milliseconds >= 3000, got ${c.clientDeadAfter}` });
   issues.push(...pluginIssues(c.plugins));
   throwIfIssues('new Client()', issues);
   return {
@@ -229,6 +238,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     logger: c.logger ?? defaultLogger,
     id: c.id ?? `${hostname()}_${process.pid}_${randomBytes(3).toString('hex')}`,
     rescueStuckJobsAfter: rescueAfter,
+    clientDeadAfter: c.clientDeadAfter ?? CLIENT_DEFAULTS.clientDeadAfter,
     plugins: c.plugins ?? [],
   };
 }

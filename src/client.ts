@@ -56,9 +56,15 @@ export class Client {
     return this.config.id;
   }
 
+  /** Whether this client is the elected leader, the one running maintenance and periodic jobs. */
+  get isLeader(): boolean {
+    return this.runtime?.isLeader ?? false;
+  }
+
   /**
    * Subscribes to an event: `job_completed`, `job_failed`, `job_cancelled`, `job_snoozed` (each
-   * with the stored job and its timings) or `queue_paused`, `queue_resumed`.
+   * with the stored job and its timings), `queue_paused`, `queue_resumed`, `leader_elected` or
+   * `leader_lost`.
    * @returns a function that unsubscribes.
    */
   on<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {

@@ -17,6 +17,11 @@ export interface QueueEvent {
   queue: string;
 }
 
+/** Emitted when this client becomes the leader or stops being it. */
+export interface LeaderEvent {
+  clientId: string;
+}
+
 /** Event names and their payloads, as River names them. */
 export interface ClientEvents {
   job_completed: JobEvent;
@@ -26,6 +31,10 @@ export interface ClientEvents {
   job_snoozed: JobEvent;
   queue_paused: QueueEvent;
   queue_resumed: QueueEvent;
+  /** This client was elected leader: it now runs maintenance and periodic jobs. */
+  leader_elected: LeaderEvent;
+  /** This client is no longer the leader (it resigned on stop, or lost its lease). */
+  leader_lost: LeaderEvent;
 }
 
 export type ClientEventName = keyof ClientEvents;

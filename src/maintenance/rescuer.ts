@@ -1,13 +1,20 @@
 import type { PgPool } from '../client-config.js';
+import { sqlState } from '../drizzle-handle.js';
 import type { Logger } from '../logger.js';
+import { clientDeleteStale } from '../sql/client-heartbeat.js';
+import { jobRescue, jobRescueOrphaned } from '../sql/job-rescue.js';
 import { PeriodicRunner } from './periodic-runner.js';
 import type { Clock } from './service.js';
-import { jobRescue } from '../sql/job-rescue.js';
 
-/** How often the rescuer looks for stuck jobs. */
-export const RESCUER_INTERVAL_MS = 60_000;
+/**
+ * How often the rescuer runs, in ms. More often than River's minute, so that with the default
+ * 30 s heartbeat window a dead client's jobs run again within a minute of its death.
+ */
+export const RESCUER_INTERVAL_MS = 15_000;
 /** Most jobs rescued per statement. */
 export const RESCUER_BATCH = 1000;
+/** Stopped or silent clients' heartbeat rows are forgotten after this long, in ms. */
+export const CLIENT_ROW_RETENTION_MS = 24 * 3_600_000;
 
 export interface RescuerOptions {
   pool: PgPool;
@@ -15,28 +22,55 @@ export interface RescuerOptions {
   logger: Logger;
   /** Running longer than this, in ms, means stuck. */
   stuckAfterMs: number;
+  /** A client silent for longer than this, in ms, is dead: its running jobs are retried at once. */
+  clientDeadAfterMs: number;
   interval?: number;
   now?: Clock;
 }
 
 /**
- * Gives stuck jobs (running past `stuckAfterMs`, so their client died or hung) another attempt,
- * or discards them at their last. Safe to run in several clients at once (SKIP LOCKED); leader
- * election will later keep it to one.
+ * Gives stuck jobs another attempt, or discards them at their last, by two rules: at once when
+ * the Tributary client running them stopped heartbeating (it crashed), and after `stuckAfterMs`
+ * for any job (its client hung, or is one of River's, which do not heartbeat).
  */
 export class Rescuer extends PeriodicRunner {
+  private heartbeatsMissing = false;
+
   constructor(private readonly options: RescuerOptions) {
     super('rescuer', { interval: options.interval ?? RESCUER_INTERVAL_MS, logger: options.logger, now: options.now });
   }
 
   /** One pass: returns how many jobs it rescued. */
   async runOnce(): Promise<number> {
+    const { schema, stuckAfterMs, clientDeadAfterMs } = this.options;
+    const orphaned = this.heartbeatsMissing ? 0 : await this.orphans();
+    const stuck = await this.batches(() => jobRescue({ schema, now: this.sqlNow(), stuckAfterMs, limit: RESCUER_BATCH }));
+    if (orphaned > 0) this.logger.warn(`retried ${orphaned} job(s) of clients that stopped heartbeating for ${clientDeadAfterMs} ms`);
+    if (stuck > 0) this.logger.warn(`rescued ${stuck} job(s) running for longer than ${stuckAfterMs} ms`);
+    return orphaned + stuck;
+  }
+
+  private async orphans(): Promise<number> {
+    const { schema, pool, clientDeadAfterMs } = this.options;
+    try {
+      const rescued = await this.batches(() => jobRescueOrphaned({ schema, now: this.sqlNow(), deadAfterMs: clientDeadAfterMs, limit: RESCUER_BATCH }));
+      const stale = clientDeleteStale({ schema, now: this.sqlNow(), retentionMs: CLIENT_ROW_RETENTION_MS });
+      await pool.query(stale.text, stale.values);
+      return rescued;
+    } catch (error) {
+      if (sqlState(error) !== '42P01') throw error;
+      this.heartbeatsMissing = true;
+      this.logger.warn('table tributary_client is missing, so dead clients are only detected after rescueStuckJobsAfter: export tributaryClient from your Drizzle schema, or run tributary migrate');
+      return 0;
+    }
+  }
+
+  private async batches(statement: () => { text: string; values: unknown[] }): Promise<number> {
     let total = 0;
     for (;;) {
-      const { text, values } = jobRescue({ schema: this.options.schema, now: this.sqlNow(), stuckAfterMs: this.options.stuckAfterMs, limit: RESCUER_BATCH });
+      const { text, values } = statement();
       const rescued = Number((await this.options.pool.query(text, values)).rows[0]?.rescued ?? 0);
       total += rescued;
-      if (rescued > 0) this.logger.warn(`rescued ${rescued} stuck job(s)`);
       if (rescued < RESCUER_BATCH) return total;
     }
   }

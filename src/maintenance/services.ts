@@ -10,7 +10,7 @@ import type { MaintenanceContext, MaintenanceService } from './service.js';
 export function maintenanceServices(config: ResolvedClientConfig, ctx: MaintenanceContext): MaintenanceService[] {
   return [
     new Scheduler(ctx),
-    new Rescuer({ ...ctx, stuckAfterMs: config.rescueStuckJobsAfter }),
+    new Rescuer({ ...ctx, stuckAfterMs: config.rescueStuckJobsAfter, clientDeadAfterMs: config.clientDeadAfter }),
     ...config.plugins.flatMap((plugin) => plugin.maintenanceServices?.(ctx) ?? []),
   ];
 }

@@ -8,6 +8,8 @@ import { jobGet } from '../sql/job-get.js';
 import { jobRelease } from '../sql/job-release.js';
 import { maintenanceServices } from '../maintenance/services.js';
 import type { MaintenanceService } from '../maintenance/service.js';
+import { Elector } from '../maintenance/elector.js';
+import { Heartbeat } from './heartbeat.js';
 import { Completer, type PendingOutcome } from './completer.js';
 import { executeJob, type ExecutorOptions, type RunningJob } from './executor.js';
 import { Notifier } from './notifier.js';
@@ -40,6 +42,8 @@ export class Runtime {
   private readonly executorOptions: ExecutorOptions;
   private readonly completer: Completer<OutcomeContext>;
   private readonly maintenance: MaintenanceService[];
+  private readonly heartbeat: Heartbeat;
+  private elector: Elector | undefined;
   private notifier: Notifier | undefined;
   private aborting = false;
   private channelPrefix = '';
@@ -61,6 +65,7 @@ export class Runtime {
     };
     this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored) => this.stored(p, stored) });
     this.maintenance = maintenanceServices(config, { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined });
+    this.heartbeat = new Heartbeat({ pool: config.pool, schema: config.schema, clientId: config.id, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
     for (const [queue, { maxWorkers, prefetch }] of config.queues) {
       this.producers.set(
         queue,
@@ -91,23 +96,49 @@ export class Runtime {
     this.channelPrefix = `${prefix}.`;
     this.notifier = new Notifier({
       pool,
-      channels: [`${prefix}.river_insert`, `${prefix}.river_control`],
+      channels: [`${prefix}.river_insert`, `${prefix}.river_control`, `${prefix}.river_leadership`],
       logger: this.config.logger,
       onNotification: (channel, payload) => this.notified(channel, payload),
       onReconnect: () => this.wake(this.producers.keys()),
     });
     await this.notifier.start();
+    await this.heartbeat.start();
     await Promise.all([...this.producers.values()].map((p) => p.start()));
-    for (const service of this.maintenance) service.start();
+    this.elector = new Elector({
+      pool,
+      schema,
+      clientId: this.config.id,
+      logger: this.config.logger,
+      onElected: () => this.startMaintenance(),
+      onLost: () => this.stopMaintenance(),
+    });
+    await this.elector.start();
   }
 
   /** Stops fetching, waits for running jobs, writes their outcomes. */
   async stop(): Promise<void> {
     await Promise.all([...this.producers.values()].map((p) => p.stop()));
-    await Promise.all(this.maintenance.map((service) => service.stop()));
+    await this.elector?.stop();
     await this.completer.stop();
+    // After the completer: the client is dead to the rescuer once stopped, so its jobs must be stored first.
+    await this.heartbeat.stop();
     await this.notifier?.stop();
     this.config.pool.off?.('error', this.onPoolError);
+  }
+
+  /** Whether this client is the elected leader, running maintenance. */
+  get isLeader(): boolean {
+    return this.elector?.isLeader ?? false;
+  }
+
+  private startMaintenance(): void {
+    for (const service of this.maintenance) service.start();
+    this.events.emit('leader_elected', { clientId: this.config.id });
+  }
+
+  private async stopMaintenance(): Promise<void> {
+    await Promise.all(this.maintenance.map((service) => service.stop()));
+    this.events.emit('leader_lost', { clientId: this.config.id });
   }
 
   /** Aborts every running job's signal; stop() then waits for them. */
@@ -148,6 +179,7 @@ export class Runtime {
     }
     const topic = channel.slice(this.channelPrefix.length);
     if (topic === 'river_insert' && typeof message.queue === 'string') return this.producers.get(message.queue)?.wake('notify');
+    if (topic === 'river_leadership') return this.elector?.notified(message as { action?: unknown; leader_id?: unknown });
     if (topic !== 'river_control') return;
     const targets = message.queue === '*' ? [...this.producers.values()] : [this.producers.get(message.queue ?? '')].filter((p) => p !== undefined);
     if (message.action === 'pause' || message.action === 'resume') for (const p of targets) p.setPaused(message.action === 'pause');

@@ -4,6 +4,7 @@ import {
   bigserial,
   check,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgSchema,
@@ -43,7 +44,8 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 
 /**
  * Builds Tributary's Drizzle tables (River's schema): `riverJob`, `riverQueue`, `riverLeader`,
- * `riverMigration` and the enum `riverJobState`. Use it to put the queue in a named Postgres
+ * `riverMigration`, the enum `riverJobState`, and Tributary's own `tributaryClient` (client
+ * heartbeats). Use it to put the queue in a named Postgres
  * schema or to opt in to River's GIN indexes; `tributary/schema` exports the default build.
  *
  * @example
@@ -141,7 +143,22 @@ export function createSchema(options: CreateSchemaOptions = {}) {
 
   // drizzle-kit writes CREATE SCHEMA only for a pgSchema that the schema file exports, so the
   // namespace is returned for the user to export beside the tables.
-  return { riverSchema: namespace, riverJobState, riverJob, riverQueue, riverLeader, riverMigration };
+  // Tributary's own table (River has no equivalent): each working client's liveness, so the
+  // rescuer can retry the jobs of a client that died at once instead of after an hour.
+  const tributaryClient = tableOf(
+    'tributary_client',
+    {
+      id: text('id').primaryKey(),
+      hostname: text('hostname').notNull(),
+      pid: integer('pid').notNull(),
+      startedAt: ts('started_at').notNull().defaultNow(),
+      heartbeatAt: ts('heartbeat_at').notNull().defaultNow(),
+      stoppedAt: ts('stopped_at'),
+    },
+    () => [check('tributary_client_id_length', sql`char_length(id) > 0 AND char_length(id) <= 100`)],
+  );
+
+  return { riverSchema: namespace, riverJobState, riverJob, riverQueue, riverLeader, riverMigration, tributaryClient };
 }
 
 /** The tables {@link createSchema} returns. */

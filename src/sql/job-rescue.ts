@@ -32,3 +32,42 @@ rescued AS (
 )
 SELECT count(*)::int AS rescued FROM rescued`;
 }
+
+/** The error recorded on a job whose client stopped heartbeating. */
+export const ORPHAN_ERROR = 'stuck job rescued: its client stopped heartbeating';
+
+/**
+ * Rescues running jobs whose client (the last of `attempted_by`) has a `tributary_client` row
+ * that is stopped or has not heartbeated for `deadAfterMs`: that process is gone, so they are
+ * retried now (retryable, due at once; the scheduler makes them available), or discarded at
+ * their last attempt. Jobs of clients without a row (River's own) are left to {@link jobRescue}.
+ */
+export function jobRescueOrphaned(p: { schema: string | undefined; now: Date | null; deadAfterMs: number; limit: number }): Query {
+  const job = tableName(p.schema, 'river_job');
+  const state = tableName(p.schema, 'river_job_state');
+  const clients = tableName(p.schema, 'tributary_client');
+  return query`WITH dead AS (
+  SELECT id FROM ${clients}
+  WHERE stopped_at IS NOT NULL
+     OR heartbeat_at < coalesce(${p.now}::timestamptz, now()) - make_interval(secs => ${p.deadAfterMs}::float8 / 1000)
+),
+orphaned AS (
+  SELECT j.id FROM ${job} AS j JOIN dead ON dead.id = j.attempted_by[array_upper(j.attempted_by, 1)]
+  WHERE j.state = 'running'
+  ORDER BY j.id
+  LIMIT ${p.limit}
+  FOR UPDATE OF j SKIP LOCKED
+),
+rescued AS (
+  UPDATE ${job} AS j SET
+    state = (CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END)::text::${state},
+    finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
+    scheduled_at = CASE WHEN j.attempt >= j.max_attempts THEN j.scheduled_at ELSE now() END,
+    errors = array_append(coalesce(j.errors, '{}'), jsonb_build_object(
+      'at', now(), 'attempt', j.attempt, 'error', ${ORPHAN_ERROR}::text, 'trace', ''))
+  FROM orphaned
+  WHERE j.id = orphaned.id
+  RETURNING j.id
+)
+SELECT count(*)::int AS rescued FROM rescued`;
+}

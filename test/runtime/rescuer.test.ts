@@ -22,7 +22,7 @@ describe('rescuer', () => {
     const retried = await stuckJob({ attempt: 2, maxAttempts: 5, minutesAgo: 90 });
     const discarded = await stuckJob({ attempt: 5, maxAttempts: 5, minutesAgo: 90 });
     const recent = await stuckJob({ attempt: 1, maxAttempts: 5, minutesAgo: 10 });
-    const rescuer = new Rescuer({ pool: t.pool, schema: undefined, logger: quietLogger, stuckAfterMs: 3_600_000 });
+    const rescuer = new Rescuer({ pool: t.pool, schema: undefined, logger: quietLogger, stuckAfterMs: 3_600_000, clientDeadAfterMs: 30_000 });
     expect(await rescuer.runOnce()).toBe(2);
 
     const rows = await t.query(`SELECT id::int, state::text, errors, finalized_at, scheduled_at > now() AS later FROM river_job WHERE id = ANY($1) ORDER BY id`, [[retried, discarded, recent]]);
@@ -37,7 +37,7 @@ describe('rescuer', () => {
     const id = await stuckJob({ attempt: 0, maxAttempts: 5, minutesAgo: 5, queue: 'rescued' });
     await startClient(t, { queues: { rescued: { maxWorkers: 1 } }, workers: [work(noop, () => {})], rescueStuckJobsAfter: 60_000, jobTimeout: 1000 });
     // The client's own rescuer first runs a minute after start; a pass now stands in for it.
-    await new Rescuer({ pool: t.pool, schema: undefined, logger: quietLogger, stuckAfterMs: 60_000 }).runOnce();
+    await new Rescuer({ pool: t.pool, schema: undefined, logger: quietLogger, stuckAfterMs: 60_000, clientDeadAfterMs: 30_000 }).runOnce();
     const row = await waitForState(t, id, 'completed');
     expect(row.attempt).toBe(1);
     expect(row.errors[0].error).toBe('stuck job rescued');

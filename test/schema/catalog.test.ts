@@ -105,6 +105,18 @@ describe('the other tables', () => {
     ]);
   });
 
+  test("tributary_client, Tributary's own heartbeat table", async () => {
+    expect(await columns('tributary_client')).toEqual([
+      { name: 'id', type: 'text', nullable: false, default: null },
+      { name: 'hostname', type: 'text', nullable: false, default: null },
+      { name: 'pid', type: 'integer', nullable: false, default: null },
+      { name: 'started_at', type: 'timestamp with time zone', nullable: false, default: 'now()' },
+      { name: 'heartbeat_at', type: 'timestamp with time zone', nullable: false, default: 'now()' },
+      { name: 'stopped_at', type: 'timestamp with time zone', nullable: true, default: null },
+    ]);
+    await expect(t.query(`INSERT INTO tributary_client (id, hostname, pid) VALUES ('', 'h', 1)`)).rejects.toThrow('tributary_client_id_length');
+  });
+
   test('river_leader allows one row named default', async () => {
     expect(await columns('river_leader')).toEqual([
       { name: 'elected_at', type: 'timestamp with time zone', nullable: false, default: null },

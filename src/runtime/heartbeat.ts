@@ -1,0 +1,61 @@
+import { hostname } from 'node:os';
+import type { PgPool } from '../client-config.js';
+import { sqlState } from '../drizzle-handle.js';
+import type { Logger } from '../logger.js';
+import { clientHeartbeat, clientStopped } from '../sql/client-heartbeat.js';
+
+/** Heartbeats are written at most this far apart, in ms (more often for short windows). */
+export const HEARTBEAT_INTERVAL_MS = 5000;
+
+export interface HeartbeatOptions {
+  pool: PgPool;
+  schema: string | undefined;
+  clientId: string;
+  logger: Logger;
+  /** The rescue window; three heartbeats fit in it, so one slow write is no false alarm. */
+  clientDeadAfterMs: number;
+}
+
+/**
+ * Writes this client's liveness into `tributary_client` while it works, so the leader's rescuer
+ * retries its jobs at once if the process dies. A failed heartbeat is only logged: the window
+ * is several heartbeats long.
+ */
+export class Heartbeat {
+  private timer: NodeJS.Timeout | undefined;
+  private beat: Promise<void> | undefined;
+  private disabled = false;
+
+  constructor(private readonly options: HeartbeatOptions) {}
+
+  async start(): Promise<void> {
+    await this.write(true);
+    const interval = Math.min(HEARTBEAT_INTERVAL_MS, Math.floor(this.options.clientDeadAfterMs / 3));
+    this.timer = setInterval(() => (this.beat ??= this.write(false).finally(() => (this.beat = undefined))), interval);
+  }
+
+  /** Records a clean stop, after the client's jobs have finished. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.beat;
+    if (this.disabled) return;
+    const { text, values } = clientStopped({ schema: this.options.schema, id: this.options.clientId });
+    await this.options.pool.query(text, values).catch((error: unknown) => this.options.logger.warn('could not record the client stop', { error: String(error) }));
+  }
+
+  private async write(starting: boolean): Promise<void> {
+    if (this.disabled) return;
+    const { schema, clientId, pool, logger } = this.options;
+    const { text, values } = clientHeartbeat({ schema, id: clientId, hostname: hostname(), pid: process.pid, starting });
+    try {
+      await pool.query(text, values);
+    } catch (error) {
+      if (sqlState(error) === '42P01') {
+        this.disabled = true;
+        logger.warn('table tributary_client is missing, so a crash of this client is only recovered after rescueStuckJobsAfter: export tributaryClient from your Drizzle schema, or run tributary migrate');
+        return;
+      }
+      logger.warn('heartbeat failed', { error: String(error) });
+    }
+  }
+}
