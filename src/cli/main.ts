@@ -1,33 +1,27 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
-import { migrate } from '../migrate/migrate.js';
+import { Command, CommanderError } from 'commander';
+import { migrateCommand } from './migrate-command.js';
 
 const program = new Command('tributary')
   .description('Tributary: a background job queue on Postgres and Drizzle, compatible with River')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride()
+  .addCommand(migrateCommand());
 
-const databaseUrl = () =>
-  new Option('--database-url <url>', 'Postgres connection string').env('DATABASE_URL').makeOptionMandatory();
+// Commands built in their own modules do not inherit these settings; apply them to every level.
+const configure = (command: Command): void => {
+  command.exitOverride().showHelpAfterError();
+  command.commands.forEach(configure);
+};
+configure(program);
 
-program
-  .command('migrate')
-  .description("apply Tributary's migrations (River's tables and interop function); safe to run concurrently")
-  .addOption(databaseUrl())
-  .option('--schema <name>', 'Postgres schema for the tables (created if missing)')
-  .action(async (opts: { databaseUrl: string; schema?: string }) => {
-    const result = await migrate({
-      databaseUrl: opts.databaseUrl,
-      schema: opts.schema,
-      onProgress: (line) => console.log(line),
-    });
-    console.log(
-      result.applied.length > 0
-        ? `migrated schema ${result.schema}: ${result.applied.length} migration(s) applied`
-        : `schema ${result.schema} is up to date (${result.alreadyApplied.length} migration(s) applied before)`,
-    );
-  });
-
+// Exit codes as a shell user expects: 0 done (or help shown), 1 the operation failed, 2 the
+// command line was wrong.
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
   console.error(`tributary: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

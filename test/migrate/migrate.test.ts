@@ -77,11 +77,30 @@ describe('tributary migrate (CLI)', () => {
     expect(second.stdout).toContain('schema cli_q is up to date');
   });
 
-  test('without a database URL it fails with a clear message and exit code 1', async () => {
+  test('status lists applied and pending migrations and changes nothing', async () => {
+    const t = await createTestDatabase({ empty: true });
+    const before = await run('node', [cli, 'migrate', 'status', '--database-url', t.url]);
+    expect(before.stdout).toContain(`pending  ${tags[0]}`);
+    expect(before.stdout).toContain(`schema public: ${tags.length} migration(s) pending; run tributary migrate`);
+    expect(await t.query(`SELECT to_regclass('river_job') AS r`)).toEqual([{ r: null }]);
+    await run('node', [cli, 'migrate', 'up', '--database-url', t.url]);
+    const after = await run('node', [cli, 'migrate', 'status', '--database-url', t.url]);
+    expect(after.stdout).toContain(`applied  ${tags.at(-1)}`);
+    expect(after.stdout).toContain('schema public is up to date');
+  });
+
+  test('a schema managed by drizzle-kit is reported as such', async () => {
+    const t = await createTestDatabase({ empty: true });
+    await t.query(`CREATE TABLE river_job (id bigint)`);
+    const { stdout } = await run('node', [cli, 'migrate', 'status', '--database-url', t.url]);
+    expect(stdout).toContain('river_job exists but was not made by tributary migrate');
+  });
+
+  test('without a database URL it is a usage error: a clear message and exit code 2', async () => {
     const env = { ...process.env };
     delete env.DATABASE_URL;
     const error = (await run('node', [cli, 'migrate'], { env }).catch((e: unknown) => e)) as { code: number; stderr: string };
-    expect(error.code).toBe(1);
+    expect(error.code).toBe(2);
     expect(error.stderr).toMatch(/--database-url <url>.*not specified/);
   });
 
