@@ -26,8 +26,8 @@ rescued AS (
       ELSE now() + make_interval(secs => power(greatest(j.attempt, 1), 4)) END,
     errors = array_append(coalesce(j.errors, '{}'), jsonb_build_object(
       'at', now(), 'attempt', j.attempt, 'error', ${RESCUE_ERROR}::text, 'trace', ''))
-  FROM stuck
-  WHERE j.id = stuck.id
+  -- An array of ids, not a join: a join to the CTE can plan as a scan of the whole table.
+  WHERE j.id = ANY (ARRAY(SELECT id FROM stuck))
   RETURNING j.id
 )
 SELECT count(*)::int AS rescued FROM rescued`;
@@ -65,8 +65,7 @@ rescued AS (
     scheduled_at = CASE WHEN j.attempt >= j.max_attempts THEN j.scheduled_at ELSE now() END,
     errors = array_append(coalesce(j.errors, '{}'), jsonb_build_object(
       'at', now(), 'attempt', j.attempt, 'error', ${ORPHAN_ERROR}::text, 'trace', ''))
-  FROM orphaned
-  WHERE j.id = orphaned.id
+  WHERE j.id = ANY (ARRAY(SELECT id FROM orphaned))
   RETURNING j.id
 )
 SELECT count(*)::int AS rescued FROM rescued`;

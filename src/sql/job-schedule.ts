@@ -14,7 +14,7 @@ export function jobSchedule(p: { schema: string | undefined; now: Date | null; l
   FOR UPDATE SKIP LOCKED
 ),
 moved AS (
-  UPDATE ${job} AS j SET state = 'available' FROM due WHERE j.id = due.id RETURNING j.queue
+  UPDATE ${job} AS j SET state = 'available' WHERE j.id = ANY (ARRAY(SELECT id FROM due)) RETURNING j.queue
 ),
 notified AS (
   SELECT count(pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_insert',
