@@ -32,7 +32,8 @@ export interface RescuerOptions {
 /**
  * Gives stuck jobs another attempt, or discards them at their last, by two rules: at once when
  * the Tributary client running them stopped heartbeating (it crashed), and after `stuckAfterMs`
- * for any job (its client hung, or is one of River's, which do not heartbeat).
+ * for jobs of clients that do not heartbeat (River's). A job whose client is alive is never
+ * rescued: its timeout, not the rescuer, ends it.
  */
 export class Rescuer extends PeriodicRunner {
   private heartbeatsMissing = false;
@@ -45,7 +46,8 @@ export class Rescuer extends PeriodicRunner {
   async runOnce(): Promise<number> {
     const { schema, stuckAfterMs, clientDeadAfterMs } = this.options;
     const orphaned = this.heartbeatsMissing ? 0 : await this.orphans();
-    const stuck = await this.batches(() => jobRescue({ schema, now: this.sqlNow(), stuckAfterMs, limit: RESCUER_BATCH }));
+    const liveClientWindowMs = this.heartbeatsMissing ? null : clientDeadAfterMs;
+    const stuck = await this.batches(() => jobRescue({ schema, now: this.sqlNow(), stuckAfterMs, liveClientWindowMs, limit: RESCUER_BATCH }));
     if (orphaned > 0) this.logger.warn(`retried ${orphaned} job(s) of clients that stopped heartbeating for ${clientDeadAfterMs} ms`);
     if (stuck > 0) this.logger.warn(`rescued ${stuck} job(s) running for longer than ${stuckAfterMs} ms`);
     return orphaned + stuck;

@@ -1,4 +1,4 @@
-import { query, tableName, type Query } from './query.js';
+import { query, quoteIdent, raw, tableName, type Query } from './query.js';
 
 /** The error recorded on a rescued job, as River words it. */
 export const RESCUE_ERROR = 'stuck job rescued';
@@ -6,14 +6,25 @@ export const RESCUE_ERROR = 'stuck job rescued';
 /**
  * Rescues jobs left running longer than `stuckAfterMs` (their client died or hung): they become
  * retryable after attempt^4 seconds, or discarded at their last attempt, with an error recorded.
- * At most `limit` per statement; returns how many it rescued.
+ * With `liveClientWindowMs`, jobs whose Tributary client is still heartbeating within that
+ * window are left alone: their process is alive and still running them (a long job with no
+ * timeout, such as a persistent worker), and retrying would run them twice at once. Null when
+ * the tributary_client table is missing. At most `limit` per statement; returns how many.
  */
-export function jobRescue(p: { schema: string | undefined; now: Date | null; stuckAfterMs: number; limit: number }): Query {
+export function jobRescue(p: { schema: string | undefined; now: Date | null; stuckAfterMs: number; liveClientWindowMs: number | null; limit: number }): Query {
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
+  const clients = p.schema ? `${quoteIdent(p.schema)}.${quoteIdent('tributary_client')}` : quoteIdent('tributary_client');
+  // Spliced as text (the window is a validated integer) because the clause must vanish entirely
+  // when the table is missing: Postgres rejects a reference to it even in a dead branch.
+  const alive = p.liveClientWindowMs === null ? raw('') : raw(`
+    AND NOT EXISTS (
+      SELECT 1 FROM ${clients} AS c
+      WHERE c.id = j.attempted_by[array_upper(j.attempted_by, 1)] AND c.stopped_at IS NULL
+        AND c.heartbeat_at >= now() - make_interval(secs => ${Math.trunc(p.liveClientWindowMs)}::float8 / 1000))`);
   return query`WITH stuck AS (
-  SELECT id FROM ${job}
-  WHERE state = 'running' AND attempted_at < coalesce(${p.now}::timestamptz, now()) - make_interval(secs => ${p.stuckAfterMs}::float8 / 1000)
+  SELECT id FROM ${job} AS j
+  WHERE state = 'running' AND attempted_at < coalesce(${p.now}::timestamptz, now()) - make_interval(secs => ${p.stuckAfterMs}::float8 / 1000)${alive}
   ORDER BY id
   LIMIT ${p.limit}
   FOR UPDATE SKIP LOCKED

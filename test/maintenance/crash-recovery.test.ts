@@ -34,7 +34,7 @@ const states = async (ids: number[]) =>
   (await t.query(`SELECT state::text FROM river_job WHERE id = ANY($1) ORDER BY array_position($1, id)`, [ids])).map((r) => r.state);
 
 describe('rescue by heartbeat', () => {
-  test("retries at once the jobs of a client silent past the window; leaves live clients' and River's jobs to the time rule", async () => {
+  test("retries at once the jobs of a client silent past the window; River's jobs follow the time rule; a live client's are left alone", async () => {
     await heartbeat('dead_client', 45);
     await heartbeat('live_client', 2);
     const dead = await runningJob('dead_client');
@@ -48,9 +48,14 @@ describe('rescue by heartbeat', () => {
     expect(row!.due).toBe(true); // retried now, not after the n^4 backoff
     expect(row!.errors).toEqual([expect.objectContaining({ attempt: 1, error: 'stuck job rescued: its client stopped heartbeating' })]);
 
-    // An hour later the time rule applies to River's job (and the live client's, which hung).
-    expect(await rescuer(new Date(Date.now() + 3_600_000)).runOnce()).toBe(2);
-    expect(await states([live, river])).toEqual(['retryable', 'retryable']);
+    // Past rescueStuckJobsAfter the time rule takes River's job; the live client is still running
+    // its own (a long job without a timeout, a persistent worker), so running it twice is wrong.
+    const oldRiver = await runningJob('river_go_client', { secondsAgo: 7200 });
+    const oldLive = await runningJob('live_client', { secondsAgo: 7200 });
+    expect(await rescuer().runOnce()).toBe(1);
+    expect(await states([oldRiver, oldLive])).toEqual(['retryable', 'running']);
+    const [rescued] = await t.query(`SELECT errors FROM river_job WHERE id = $1`, [oldRiver]);
+    expect(rescued!.errors).toEqual([expect.objectContaining({ error: 'stuck job rescued' })]);
   });
 
   test('the window is measured against the injected clock, and a stopped client counts as dead', async () => {
