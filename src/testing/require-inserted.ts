@@ -1,0 +1,126 @@
+import type { DrizzleHandle } from '../drizzle-handle.js';
+import { TributaryError } from '../errors.js';
+import type { AnyJobDefinition, JobArgs } from '../job.js';
+import type { JobRow } from '../job-row.js';
+import { describeFilter, describeJob, mismatches, pickFilter, type JobFilter } from './job-filter.js';
+import { jobListByKinds } from './queries.js';
+
+/** Thrown by the `require*` helpers when the jobs in the database are not the ones expected. */
+export class JobAssertionError extends TributaryError {
+  override name = 'JobAssertionError';
+}
+
+/** Where the helpers look for the tables. */
+export interface TestingOptions {
+  /** The Postgres schema of the tables, as in `new Client({ schema })`. Default: the `search_path`. */
+  schema?: string;
+}
+
+/** One expected job of {@link requireManyInserted}: its definition and, optionally, a filter. */
+export type ExpectedJob<J extends AnyJobDefinition = AnyJobDefinition> = { job: J } & JobFilter<JobArgs<J>>;
+
+const MAX_LISTED = 10;
+
+function kindOf(job: AnyJobDefinition | undefined, helper: string): string {
+  if (typeof job?.kind !== 'string') throw new TributaryError(`${helper}: expected a job definition made by defineJob(), got ${typeof job}`);
+  return job.kind;
+}
+
+function listJobs(jobs: readonly JobRow<unknown>[], why: (job: JobRow<unknown>) => string[] | undefined): string {
+  const lines = jobs.slice(0, MAX_LISTED).map((job) => `  ${describeJob(job, why(job))}`);
+  if (jobs.length > MAX_LISTED) lines.push(`  ... and ${jobs.length - MAX_LISTED} more`);
+  return lines.join('\n');
+}
+
+/**
+ * Asserts that a job of `job`'s kind matching `filter` was inserted, as seen through `tx` (a
+ * transaction sees its own uncommitted jobs). River's rivertest semantics (v2): any matching job
+ * passes, and the first by id is returned.
+ *
+ * @example
+ * ```ts
+ * await db.transaction(async (tx) => {
+ *   await signUp(tx, 'ada@example.com'); // inserts a send_email job
+ *   const job = await requireInserted(tx, sendEmail, { args: { to: 'ada@example.com' }, queue: 'email' });
+ *   expect(job.args.subject).toBe('Welcome');
+ *   tx.rollback();
+ * });
+ * ```
+ * @returns the matching job, its args typed by the job's schema.
+ * @throws JobAssertionError listing the jobs of that kind found instead, and how each differs.
+ */
+export async function requireInserted<J extends AnyJobDefinition>(
+  tx: DrizzleHandle,
+  job: J,
+  filter?: JobFilter<JobArgs<J>>,
+  opts: TestingOptions = {},
+): Promise<JobRow<JobArgs<J>>> {
+  const kind = kindOf(job, 'requireInserted');
+  const jobs = await jobListByKinds(tx, { schema: opts.schema, kinds: [kind] });
+  const found = jobs.find((row) => mismatches(row, filter).length === 0);
+  if (found) return found as JobRow<JobArgs<J>>;
+  if (jobs.length === 0) throw new JobAssertionError(`requireInserted: no ${kind} job was inserted`);
+  throw new JobAssertionError(
+    `requireInserted: no ${kind} job matches ${describeFilter(filter)}; found ${jobs.length} ${kind} job(s):\n${listJobs(jobs, (row) => mismatches(row, filter))}`,
+  );
+}
+
+/**
+ * Asserts that no job of `job`'s kind matching `filter` (any job of the kind, without one) was
+ * inserted, as seen through `tx`.
+ * @throws JobAssertionError naming the jobs that match.
+ */
+export async function requireNotInserted<J extends AnyJobDefinition>(
+  tx: DrizzleHandle,
+  job: J,
+  filter?: JobFilter<JobArgs<J>>,
+  opts: TestingOptions = {},
+): Promise<void> {
+  const kind = kindOf(job, 'requireNotInserted');
+  const matching = (await jobListByKinds(tx, { schema: opts.schema, kinds: [kind] })).filter((row) => mismatches(row, filter).length === 0);
+  if (matching.length === 0) return;
+  throw new JobAssertionError(
+    `requireNotInserted: expected no ${kind} job matching ${describeFilter(filter)}, found ${matching.length}:\n${listJobs(matching, () => undefined)}`,
+  );
+}
+
+/**
+ * Asserts that exactly these jobs were inserted, in this order, as River's `RequireManyInserted`
+ * does: the jobs of the expected kinds, by id, must have exactly the expected kinds in order (a
+ * kind inserted twice must be expected twice; jobs of other kinds are ignored), and each must
+ * match its item's filter.
+ *
+ * @example
+ * ```ts
+ * const [email, charge] = await requireManyInserted(tx, [
+ *   { job: sendEmail, args: { to: 'ada@example.com' } },
+ *   { job: chargeCard, priority: 2 },
+ * ]);
+ * ```
+ * @returns the jobs, in the expected order, each typed by its own job definition.
+ * @throws JobAssertionError with the kinds expected and found, or the item that differs.
+ */
+export async function requireManyInserted<const T extends readonly AnyJobDefinition[]>(
+  tx: DrizzleHandle,
+  expected: { readonly [K in keyof T]: ExpectedJob<T[K]> },
+  opts: TestingOptions = {},
+): Promise<{ -readonly [K in keyof T]: JobRow<JobArgs<T[K]>> }> {
+  const items = expected as readonly ExpectedJob[];
+  if (!Array.isArray(items)) throw new TributaryError('requireManyInserted: expected an array of { job, ...filter }');
+  const kinds = items.map((item, i) => kindOf(item?.job, `requireManyInserted item ${i}`));
+  const jobs = await jobListByKinds(tx, { schema: opts.schema, kinds: [...new Set(kinds)] });
+  const found = jobs.map((job) => job.kind);
+  if (found.length !== kinds.length || found.some((kind, i) => kind !== kinds[i])) {
+    throw new JobAssertionError(
+      `requireManyInserted: expected jobs of kinds [${kinds.join(', ')}] in this order, found [${found.join(', ')}]${jobs.length > 0 ? `:\n${listJobs(jobs, () => undefined)}` : ''}`,
+    );
+  }
+  items.forEach((item, i) => {
+    const filter = pickFilter(item as unknown as Record<string, unknown>);
+    const why = mismatches(jobs[i]!, filter);
+    if (why.length > 0) {
+      throw new JobAssertionError(`requireManyInserted: item ${i} expected ${describeFilter(filter)}; ${describeJob(jobs[i]!, why)}`);
+    }
+  });
+  return jobs as { -readonly [K in keyof T]: JobRow<JobArgs<T[K]>> };
+}
