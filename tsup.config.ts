@@ -2,8 +2,11 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', schema: 'src/schema/index.ts' },
+    entry: { index: 'src/index.ts', schema: 'src/schema/index.ts', testing: 'src/testing/index.ts', otel: 'src/otel/index.ts' },
     format: ['esm', 'cjs'],
+    // Shared chunks in CJS too: tributary/testing must see the same classes (JobCancelError...)
+    // as the main entry, or instanceof fails across entry points.
+    splitting: true,
     dts: true,
     // import.meta.url in CJS output, used to find the shipped drizzle/ folder.
     shims: true,

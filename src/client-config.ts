@@ -7,7 +7,10 @@ import { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { ErrorHandler } from './runtime/executor.js';
 import type { Worker } from './worker.js';
 import { pluginIssues, type Plugin } from './plugin.js';
+import { periodicJobsIssues, type PeriodicJob } from './maintenance/periodic-job.js';
+import { middlewareIssues, type Middleware } from './middleware.js';
 import { workerOptionsIssues } from './worker.js';
+import { MAINTENANCE_OPTION_NAMES, maintenanceOptionIssues, resolveMaintenanceOptions, type MaintenanceOptions, type ResolvedMaintenanceOptions } from './maintenance/maintenance-options.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
@@ -45,7 +48,7 @@ export interface QueueConfig {
 }
 
 /** Options of `new Client(...)`. */
-export interface ClientConfig {
+export interface ClientConfig extends MaintenanceOptions {
   /**
    * A node-postgres pool on the queue's database, for the client's own connections. Needed to
    * work jobs; a client that only inserts does not need one (inserts use the handle you pass).
@@ -83,9 +86,11 @@ export interface ClientConfig {
   /** This client's id, written into `attempted_by`, at most 100 characters. Default: host, pid and a random suffix. */
   id?: string;
   /**
-   * A job running longer than this, in ms, is taken to be stuck (its client died or hung) and is
-   * retried, or discarded at its last attempt, with the error "stuck job rescued". At least the
-   * longest job timeout. Default 3,600,000 (1 hour).
+   * A job running longer than this, in ms, held by a client that does not heartbeat (River's, or
+   * a Tributary client without the tributary_client table), is taken to be stuck and is
+   * retried, or discarded at its last attempt, with the error "stuck job rescued". Jobs of live
+   * Tributary clients are never rescued; those of dead ones after `clientDeadAfter`. At least
+   * the longest job timeout. Default 3,600,000 (1 hour).
    */
   rescueStuckJobsAfter?: number;
   /**
@@ -94,12 +99,22 @@ export interface ClientConfig {
    * `rescueStuckJobsAfter`. At least 3,000. Default 30,000.
    */
   clientDeadAfter?: number;
+  /**
+   * Jobs inserted on a schedule, made with `periodicJob()`: by the elected leader only, once per
+   * tick across all clients. Default: none.
+   */
+  periodicJobs?: readonly PeriodicJob<any>[];
   /** Plugins, which may add leader-only maintenance services. Default: none. */
   plugins?: readonly Plugin[];
+  /**
+   * Code run around every insert and every job attempt, for tracing and logging; the first is
+   * the outermost. Default: none.
+   */
+  middleware?: readonly Middleware[];
 }
 
 /** The configuration after validation, with defaults applied. */
-export interface ResolvedClientConfig {
+export interface ResolvedClientConfig extends ResolvedMaintenanceOptions {
   pool: PgPool | undefined;
   schema: string | undefined;
   insertOpts: InsertOpts | undefined;
@@ -114,7 +129,9 @@ export interface ResolvedClientConfig {
   id: string;
   rescueStuckJobsAfter: number;
   clientDeadAfter: number;
+  periodicJobs: readonly PeriodicJob<any>[];
   plugins: readonly Plugin[];
+  middleware: readonly Middleware[];
 }
 
 /** Defaults of the client's timing options, in milliseconds. */
@@ -131,6 +148,9 @@ const MAX_ID_LENGTH = 100;
 const OPTION_NAMES = [
   'pool', 'schema', 'insertOpts', 'queues', 'workers', 'fetchCooldown', 'fetchPollInterval',
   'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter', 'clientDeadAfter', 'plugins',
+  'middleware',
+  'periodicJobs',
+  ...MAINTENANCE_OPTION_NAMES,
 ] as const satisfies readonly (keyof ClientConfig)[];
 // Channels are `<schema>.river_leadership` and Postgres truncates identifiers at 63 bytes.
 const MAX_SCHEMA_LENGTH = 63 - '.river_leadership'.length;
@@ -222,9 +242,12 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     issues.push({ path: 'rescueStuckJobsAfter', message: `must be at least the longest job timeout (${Math.max(...timeouts)} ms), got ${rescueAfter}` });
   }
   if (c.clientDeadAfter !== undefined && !wholeMs(c.clientDeadAfter, 3000)) issues.push({ path: 'clientDeadAfter', message: `must be a whole number of milliseconds >= 3000, got ${c.clientDeadAfter}` });
-  issues.push(...pluginIssues(c.plugins));
+  issues.push(...pluginIssues(c.plugins), ...middlewareIssues(c.middleware));
+  issues.push(...maintenanceOptionIssues(c));
+  issues.push(...periodicJobsIssues(c.periodicJobs));
   throwIfIssues('new Client()', issues);
   return {
+    ...resolveMaintenanceOptions(c),
     pool: c.pool,
     schema: c.schema,
     insertOpts: c.insertOpts,
@@ -239,6 +262,8 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     id: c.id ?? `${hostname()}_${process.pid}_${randomBytes(3).toString('hex')}`,
     rescueStuckJobsAfter: rescueAfter,
     clientDeadAfter: c.clientDeadAfter ?? CLIENT_DEFAULTS.clientDeadAfter,
+    periodicJobs: c.periodicJobs ?? [],
     plugins: c.plugins ?? [],
+    middleware: c.middleware ?? [],
   };
 }

@@ -8,6 +8,7 @@ export { DEFAULT_UNIQUE_STATES } from './insert/unique-key.js';
 export { defineJob, type AnyJobDefinition, type JobArgs, type JobArgsInput, type JobDefinition } from './job.js';
 export type { AttemptError, JobRow } from './job-row.js';
 export type { JsonObject, JsonValue } from './json-value.js';
+export type { InsertMiddlewareContext, Middleware, WorkMiddlewareContext } from './middleware.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrate/migrate.js';
 export { JOB_STATES, type JobState } from './schema/job-state.js';
 export type { ClientEventName, ClientEvents, JobEvent, QueueEvent } from './events.js';
@@ -16,3 +17,18 @@ export { defaultLogger, type Logger } from './logger.js';
 export { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
 export { JobTimeoutError, type ErrorHandler, type ErrorHandlerResult } from './runtime/executor.js';
 export { work, type Worker, type WorkerObject, type WorkerOptions, type WorkContext, type WorkFn } from './worker.js';
+export type { Plugin } from './plugin.js';
+export type { Clock, MaintenanceContext, MaintenanceService } from './maintenance/service.js';
+export { PeriodicRunner, type PeriodicRunnerOptions } from './maintenance/periodic-runner.js';
+export {
+  periodicJob, MIN_PERIODIC_EVERY_MS, type PeriodicJob, type PeriodicJobConstructor, type PeriodicJobInsert, type PeriodicJobOpts,
+  type PeriodicSchedule, type PeriodicTick,
+} from './maintenance/periodic-job.js';
+export { MAINTENANCE_DEFAULTS, type MaintenanceOptions, type ReindexOptions } from './maintenance/maintenance-options.js';
+export type { JobRetention } from './maintenance/job-cleaner.js';
+export { LEADERSHIP_DEFAULTS } from './maintenance/elector.js';
+export type { LeaderEvent } from './events.js';
+export {
+  JobRunningError, NotFoundError, JOB_LIST_DEFAULT_LIMIT, JOB_LIST_MAX_LIMIT, QUEUE_LIST_DEFAULT_LIMIT, QUEUE_LIST_MAX_LIMIT,
+  type JobListParams, type JobListResult, type QueueListParams, type QueueRow, type QueueStats, type QueueStatsParams,
+} from './admin/index.js';

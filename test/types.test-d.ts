@@ -102,3 +102,105 @@ describe('work', () => {
     }, { timeout: 1000, nextRetry: (job) => job.args.orderId * 1000 });
   });
 });
+
+describe('periodicJob', () => {
+  test('construct returns args of its job type, or null', async () => {
+    const { periodicJob } = await import('../src/index.js');
+    const job = periodicJob({ cron: '0 * * * *' }, ({ at }) => ({ job: sendEmail, args: { to: at.toISOString() } }), { runOnStart: true });
+    expectTypeOf(job.id).toEqualTypeOf<string | undefined>();
+    periodicJob({ every: 60_000 }, async () => (Math.random() > 0.5 ? null : { job: chargeCard, args: { orderId: 1 }, opts: { priority: 2 } }));
+    new Client({ periodicJobs: [job, periodicJob({ cron: '@daily', timezone: 'Europe/Paris' }, () => null)] });
+  });
+
+  test('wrong args, a wrong schedule or a wrong return do not compile', async () => {
+    const { periodicJob } = await import('../src/index.js');
+    // @ts-expect-error: `to` is a string
+    periodicJob({ every: 1000 }, () => ({ job: sendEmail, args: { to: 1 } }));
+    // @ts-expect-error: charge_card args for a send_email job
+    periodicJob({ every: 1000 }, () => ({ job: sendEmail, args: { orderId: 1 } }));
+    // @ts-expect-error: a time zone needs a cron schedule
+    periodicJob({ every: 1000, timezone: 'UTC' }, () => null);
+    // @ts-expect-error: cron or every, not both
+    periodicJob({ every: 1000, cron: '* * * * *' }, () => null);
+    // @ts-expect-error: construct returns { job, args }, not bare args
+    periodicJob({ every: 1000 }, () => ({ to: 'a@example.com' }));
+  });
+});
+
+describe('middleware', () => {
+  test('insert and work hooks see typed contexts', () => {
+    const middleware: import('../src/index.js').Middleware = {
+      async insert(ctx, next) {
+        expectTypeOf(ctx.items[0]!.job.kind).toEqualTypeOf<string>();
+        expectTypeOf(ctx.client).toEqualTypeOf<Client>();
+        const results = await next();
+        expectTypeOf(results).toEqualTypeOf<InsertResult<unknown>[]>();
+        return results;
+      },
+      work(ctx, next) {
+        expectTypeOf(ctx.job).toEqualTypeOf<JobRow>();
+        expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>();
+        expectTypeOf(next).toEqualTypeOf<() => Promise<unknown>>();
+        return next();
+      },
+    };
+    new Client({ middleware: [middleware, { work: (_ctx, next) => next() }] });
+    // @ts-expect-error: a hook is a function
+    new Client({ middleware: [{ work: 'log' }] });
+    // @ts-expect-error: an insert hook resolves with the results of next()
+    new Client({ middleware: [{ insert: async () => 1 }] });
+  });
+
+  test('otelMiddleware is a middleware', async () => {
+    const { otelMiddleware } = await import('../src/otel/index.js');
+    new Client({ middleware: [otelMiddleware(), otelMiddleware({ tracer: (await import('@opentelemetry/api')).trace.getTracer('x') })] });
+  });
+});
+
+describe('tributary/testing', () => {
+  test('requireInserted filters by typed args and returns a typed row', async () => {
+    const { requireInserted, requireNotInserted } = await import('../src/testing/index.js');
+    const job = await requireInserted(db, sendEmail, { args: { to: 'a@example.com' }, queue: 'mail', priority: 2, state: 'available' });
+    expectTypeOf(job).toEqualTypeOf<JobRow<{ to: string; retries: number }>>();
+    await requireNotInserted(db, chargeCard, { args: { orderId: 1 } }, { schema: 'queue' });
+    // @ts-expect-error: `to` is a string
+    await requireInserted(db, sendEmail, { args: { to: 1 } });
+    // @ts-expect-error: charge_card args for send_email
+    await requireInserted(db, sendEmail, { args: { orderId: 1 } });
+    // @ts-expect-error: not a state
+    await requireNotInserted(db, sendEmail, { state: 'done' });
+    // @ts-expect-error: priority is 1 to 4
+    await requireInserted(db, sendEmail, { priority: 5 });
+  });
+
+  test('requireManyInserted types each expected item and each returned row', async () => {
+    const { requireManyInserted } = await import('../src/testing/index.js');
+    const [email, charge] = await requireManyInserted(db, [
+      { job: sendEmail, args: { to: 'a@example.com' } },
+      { job: chargeCard, args: { orderId: 1 }, queue: 'payments' },
+    ]);
+    expectTypeOf(email.args).toEqualTypeOf<{ to: string; retries: number }>();
+    expectTypeOf(charge.args).toEqualTypeOf<{ orderId: number }>();
+    await requireManyInserted(db, [
+      { job: sendEmail },
+      // @ts-expect-error: send_email args on a charge_card item
+      { job: chargeCard, args: { to: 'a@example.com' } },
+    ]);
+  });
+
+  test('testWorker takes the job input args and returns the parsed row', async () => {
+    const { testWorker } = await import('../src/testing/index.js');
+    const { work } = await import('../src/index.js');
+    const tw = testWorker(work(sendEmail, () => 1), { client });
+    const { result, job, output, error } = await tw.work(db, { to: 'a@example.com' }, { priority: 2 });
+    expectTypeOf(result).toEqualTypeOf<'completed' | 'retryable' | 'discarded' | 'cancelled' | 'snoozed'>();
+    expectTypeOf(job.args).toEqualTypeOf<{ to: string; retries: number }>();
+    expectTypeOf(output).toEqualTypeOf<unknown>();
+    expectTypeOf(error).toEqualTypeOf<Error | undefined>();
+    await tw.workJob(db, job);
+    // @ts-expect-error: `to` is a string
+    await tw.work(db, { to: 1 });
+    // @ts-expect-error: args of another job
+    await tw.work(db, { orderId: 1 });
+  });
+});

@@ -1,4 +1,8 @@
 import type { ResolvedClientConfig } from '../client-config.js';
+import { JobCleaner } from './job-cleaner.js';
+import { PeriodicEnqueuer } from './periodic-enqueuer.js';
+import { QueueCleaner } from './queue-cleaner.js';
+import { Reindexer } from './reindexer.js';
 import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
 import type { MaintenanceContext, MaintenanceService } from './service.js';
@@ -11,6 +15,10 @@ export function maintenanceServices(config: ResolvedClientConfig, ctx: Maintenan
   return [
     new Scheduler(ctx),
     new Rescuer({ ...ctx, stuckAfterMs: config.rescueStuckJobsAfter, clientDeadAfterMs: config.clientDeadAfter }),
+    new JobCleaner({ ...ctx, retention: config.retention }),
+    new QueueCleaner({ ...ctx, retention: config.queueRetention }),
+    ...(config.reindex ? [new Reindexer({ ...ctx, ...config.reindex })] : []),
+    new PeriodicEnqueuer({ ...ctx, periodicJobs: config.periodicJobs, insertDefaults: config.insertOpts }),
     ...config.plugins.flatMap((plugin) => plugin.maintenanceServices?.(ctx) ?? []),
   ];
 }

@@ -4,6 +4,7 @@ import { JobCancelError } from '../job-control.js';
 import { validateArgs } from '../job.js';
 import type { JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
+import type { WorkWrapper } from '../middleware.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import type { Worker } from '../worker.js';
 import { asError, isCancel, isSnooze, type Outcome } from './outcome.js';
@@ -31,6 +32,8 @@ export interface ExecutorOptions {
   jobTimeout: number;
   retryPolicy: RetryPolicy;
   errorHandler: ErrorHandler | undefined;
+  /** The client's work middleware, or undefined for none. */
+  wrapWork?: WorkWrapper | undefined;
 }
 
 /** A job this process is running: its abort controller, and whether a cancel was asked for. */
@@ -52,25 +55,36 @@ async function perform(running: RunningJob, options: ExecutorOptions): Promise<u
 
   const timeout = worker.timeout ?? options.jobTimeout;
   let timer: NodeJS.Timeout | undefined;
+  let timeoutError: JobTimeoutError | undefined;
   const timedOut =
     timeout === -1
       ? new Promise<never>(() => {})
       : new Promise<typeof TIMED_OUT>((resolve) => {
-          timer = setTimeout(() => resolve(TIMED_OUT), timeout);
+          timer = setTimeout(() => {
+            timeoutError = new JobTimeoutError(`job timed out after ${timeout} ms`);
+            controller.abort(timeoutError);
+            resolve(TIMED_OUT);
+          }, timeout);
         });
   try {
+    const row = { ...job, args: parsed.value } as JobRow<any>;
     const ctx = { signal: controller.signal, client: options.client, logger: options.logger };
-    const work = Promise.resolve().then(() => worker.work({ ...job, args: parsed.value } as JobRow<any>, ctx));
-    const result = await Promise.race([work, timedOut]);
+    let work: Promise<unknown> | undefined;
+    const runWorker = () => (work = Promise.resolve().then(() => worker.work(row, ctx)));
+    // Middleware sees the timeout as a rejection of next(), and the outer race still ends the
+    // attempt on time even if a middleware swallows it or hangs.
+    const wrapped = options.wrapWork
+      ? options.wrapWork({ ...ctx, job: row }, () => Promise.race([runWorker(), timedOut]).then((r) => (r === TIMED_OUT ? Promise.reject(timeoutError) : r)))
+      : runWorker();
+    const result = await Promise.race([wrapped, timedOut]);
     if (result === TIMED_OUT) {
-      const error = new JobTimeoutError(`job timed out after ${timeout} ms`);
-      controller.abort(error);
       // The slot is given back now; a worker that ignores its signal only gets a warning later.
-      work.then(
+      work?.then(
         () => options.logger.warn(`job ${job.id} (${job.kind}) finished after its timeout; its outcome was already recorded`),
         () => {},
       );
-      throw error;
+      wrapped.catch(() => {});
+      throw timeoutError;
     }
     return result;
   } finally {

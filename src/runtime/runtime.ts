@@ -16,6 +16,7 @@ import { Notifier } from './notifier.js';
 import { applyOutcomeRow, outcomeRow, type Outcome } from './outcome.js';
 import { Producer } from './producer.js';
 import type { Worker } from '../worker.js';
+import { workWrapper } from '../middleware.js';
 
 interface OutcomeContext {
   running: RunningJob & { completedInTx?: JobRow<unknown> };
@@ -62,6 +63,7 @@ export class Runtime {
       jobTimeout: config.jobTimeout,
       retryPolicy: config.retryPolicy,
       errorHandler: config.errorHandler,
+      wrapWork: workWrapper(config.middleware),
     };
     this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored) => this.stored(p, stored) });
     this.maintenance = maintenanceServices(config, { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined });

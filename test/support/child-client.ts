@@ -5,11 +5,12 @@ import { waitFor } from './wait.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/child-client.ts', import.meta.url));
 
-/** A message a child client sent: `ready`, `started`, `aborted`, `cancelled`, `leader_*`, `stopped`. */
+/** A message a child client sent: `ready`, `started`, `aborted`, `cancelled`, `queue_paused`, `queue_resumed`, `leader_*`, `stopped`. */
 export interface ChildMessage {
   type: string;
   id?: number | string;
   reason?: string;
+  queue?: string;
 }
 
 /** A Client running in a separate Node process (test/fixtures/child-client.ts). */

@@ -1,0 +1,8 @@
+// The administration functions behind the client's job* and queue* methods.
+export { adminContext, type AdminContext } from './admin-context.js';
+export { JobRunningError, NotFoundError } from './admin-errors.js';
+export { cancelJob, deleteJob, getJob, retryJob } from './job-actions.js';
+export { listJobs, type JobListResult } from './job-list.js';
+export { JOB_LIST_DEFAULT_LIMIT, JOB_LIST_MAX_LIMIT, type JobListParams } from './job-list-params.js';
+export { getQueue, listQueues, pauseQueue, resumeQueue, QUEUE_LIST_DEFAULT_LIMIT, QUEUE_LIST_MAX_LIMIT, type QueueListParams, type QueueRow } from './queue-admin.js';
+export { getQueueStats, type QueueStats, type QueueStatsParams } from './queue-stats.js';

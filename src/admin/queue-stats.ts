@@ -1,0 +1,48 @@
+import { isPlainObject } from '../json-value.js';
+import { throwIfIssues, type ValidationIssue } from '../errors.js';
+import { queueNameIssues } from '../insert/opts.js';
+import { queueStats } from '../sql/queue-stats.js';
+import type { AdminContext } from './admin-context.js';
+
+/** Jobs of one queue by state, and whether the queue is paused. */
+export interface QueueStats {
+  queue: string;
+  /** Whether its `river_queue` row is paused (false for a queue without a row). */
+  paused: boolean;
+  available: number;
+  scheduled: number;
+  running: number;
+  retryable: number;
+  completed: number;
+  cancelled: number;
+  discarded: number;
+  pending: number;
+}
+
+/** Options of `queueStats`. */
+export interface QueueStatsParams {
+  /** Only these queues. Default: every queue that has jobs or a `river_queue` row. */
+  queues?: readonly string[];
+}
+
+const STATES = ['available', 'scheduled', 'running', 'retryable', 'completed', 'cancelled', 'discarded', 'pending'] as const;
+
+/** Counts jobs by queue and state; see the client's `queueStats`. */
+export async function getQueueStats(ctx: AdminContext, params: QueueStatsParams = {}): Promise<QueueStats[]> {
+  const issues: ValidationIssue[] = [];
+  if (!isPlainObject(params) || Object.keys(params).some((k) => k !== 'queues')) {
+    issues.push({ path: 'params', message: 'must be an object of { queues? }' });
+  } else if (params.queues !== undefined) {
+    if (!Array.isArray(params.queues)) issues.push({ path: 'queues', message: 'must be an array of queue names' });
+    else params.queues.forEach((q, i) => issues.push(...queueNameIssues(q, `queues[${i}]`)));
+  }
+  throwIfIssues('queueStats', issues);
+  const queues = params.queues && params.queues.length > 0 ? params.queues : null;
+  const { text, values } = queueStats({ schema: ctx.schema, queues });
+  const { rows } = await ctx.pool.query(text, values);
+  return rows.map((row) => {
+    const stats = { queue: String(row.queue), paused: Boolean(row.paused) } as QueueStats;
+    for (const state of STATES) stats[state] = Number(row[state]);
+    return stats;
+  });
+}
