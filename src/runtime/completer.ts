@@ -21,8 +21,11 @@ export interface CompleterOptions<T> {
   pool: PgPool;
   schema: string | undefined;
   logger: Logger;
-  /** Called after each flush: `written` is false when the job was no longer running that attempt. */
-  onStored: (outcome: PendingOutcome<T>, written: boolean) => void;
+  /**
+   * Called after each flush: `written` is false when the job was no longer running that attempt;
+   * `cancelled` is true when a pending cancel request turned a retry or snooze into a cancel.
+   */
+  onStored: (outcome: PendingOutcome<T>, written: boolean, cancelled: boolean) => void;
 }
 
 /**
@@ -81,12 +84,17 @@ export class Completer<T = unknown> {
       const completed = batch.filter((b) => b.row.state === 'completed');
       const others = batch.filter((b) => b.row.state !== 'completed');
       const [a, b] = await Promise.all([this.writeWithRetry(completed), this.writeWithRetry(others)]);
-      for (const outcome of batch) this.options.onStored(outcome, a.has(outcome.row.id) || b.has(outcome.row.id));
+      for (const outcome of batch) {
+        const written = a.has(outcome.row.id) || b.has(outcome.row.id);
+        const cancelled = b.get(outcome.row.id) === 'cancelled' && outcome.row.state !== 'cancelled';
+        this.options.onStored(outcome, written, cancelled);
+      }
     }
   }
 
-  private async writeWithRetry(batch: PendingOutcome<T>[]): Promise<Set<number>> {
-    if (batch.length === 0) return new Set();
+  /** Writes a batch; returns the stored state of each row written (undefined from the fast path). */
+  private async writeWithRetry(batch: PendingOutcome<T>[]): Promise<Map<number, string | undefined>> {
+    if (batch.length === 0) return new Map();
     for (let attempt = 0; ; attempt++) {
       try {
         const { schema, pool } = this.options;
@@ -95,7 +103,7 @@ export class Completer<T = unknown> {
           ? jobCompleteMany({ schema, ids: rows.map((r) => r.id), attempts: rows.map((r) => r.attempt), finalizedAt: rows.map((r) => r.finalized_at!) })
           : jobSetStateMany({ schema, rows });
         const result = await pool.query(text, values);
-        return new Set(result.rows.map((row) => Number(row.id)));
+        return new Map(result.rows.map((row) => [Number(row.id), row.state as string | undefined]));
       } catch (error) {
         const delay = Math.min(RETRY_MIN_MS * 2 ** attempt, RETRY_MAX_MS);
         this.options.logger.warn(`completer: writing ${batch.length} job outcome(s) failed; retrying in ${delay} ms`, {

@@ -65,7 +65,7 @@ export class Runtime {
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
     };
-    this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored) => this.stored(p, stored) });
+    this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored, cancelled) => this.stored(p, stored, cancelled) });
     this.maintenance = maintenanceServices(config, { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined });
     this.heartbeat = new Heartbeat({ pool: config.pool, schema: config.schema, clientId: config.id, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
     for (const [queue, { maxWorkers, prefetch }] of config.queues) {
@@ -230,8 +230,14 @@ export class Runtime {
     this.completer.add({ row: outcomeRow(job, outcome, new Date(now)), context: { running, outcome, startedAt: now, finishedAt: now } });
   }
 
-  private stored({ row, context }: PendingOutcome<OutcomeContext>, written: boolean): void {
-    const { running, outcome, startedAt, finishedAt } = context;
+  private stored({ row, context }: PendingOutcome<OutcomeContext>, written: boolean, cancelled: boolean): void {
+    const { running, startedAt, finishedAt } = context;
+    let { outcome } = context;
+    if (cancelled) {
+      // A cancel asked for while the job ran (its notification may never have reached us) won.
+      row = { ...row, state: 'cancelled', finalized_at: new Date().toISOString(), scheduled_at: null, snoozed: false };
+      outcome = { type: 'cancelled', error: new JobCancelError('job cancelled while running (cancel_attempted_at)') };
+    }
     const timings = {
       queueWaitMs: Math.max(0, startedAt - running.job.scheduledAt.getTime()),
       runDurationMs: finishedAt - startedAt,

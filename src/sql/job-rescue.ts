@@ -31,9 +31,11 @@ export function jobRescue(p: { schema: string | undefined; now: Date | null; stu
 ),
 rescued AS (
   UPDATE ${job} AS j SET
-    state = (CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END)::text::${state},
-    finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
-    scheduled_at = CASE WHEN j.attempt >= j.max_attempts THEN j.scheduled_at
+    -- A job someone asked to cancel while it ran is cancelled, not retried, as River does.
+    state = (CASE WHEN j.metadata ? 'cancel_attempted_at' THEN 'cancelled'
+      WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END)::text::${state},
+    finalized_at = CASE WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN now() END,
+    scheduled_at = CASE WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN j.scheduled_at
       ELSE now() + make_interval(secs => power(greatest(j.attempt, 1), 4)) END,
     errors = array_append(coalesce(j.errors, '{}'), jsonb_build_object(
       'at', now(), 'attempt', j.attempt, 'error', ${RESCUE_ERROR}::text, 'trace', ''))
@@ -71,9 +73,10 @@ orphaned AS (
 ),
 rescued AS (
   UPDATE ${job} AS j SET
-    state = (CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END)::text::${state},
-    finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
-    scheduled_at = CASE WHEN j.attempt >= j.max_attempts THEN j.scheduled_at ELSE now() END,
+    state = (CASE WHEN j.metadata ? 'cancel_attempted_at' THEN 'cancelled'
+      WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END)::text::${state},
+    finalized_at = CASE WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN now() END,
+    scheduled_at = CASE WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN j.scheduled_at ELSE now() END,
     errors = array_append(coalesce(j.errors, '{}'), jsonb_build_object(
       'at', now(), 'attempt', j.attempt, 'error', ${ORPHAN_ERROR}::text, 'trace', ''))
   WHERE j.id = ANY (ARRAY(SELECT id FROM orphaned))

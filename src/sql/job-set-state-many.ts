@@ -20,23 +20,26 @@ export interface JobOutcomeRow {
 /**
  * Writes many outcomes in one statement. Only rows still running the same attempt change, so a
  * job completed in the worker's own transaction (completeTx), cancelled, or rescued meanwhile
- * is never overwritten. Returns the ids of the rows that changed; the caller knows what it wrote,
- * and returning whole rows cost a quarter of drain throughput.
+ * is never overwritten. A job someone asked to cancel while it ran (`metadata.cancel_attempted_at`,
+ * set by `jobCancel`) is cancelled rather than retried or snoozed, as River does: the request
+ * wins even when the running process missed its notification. Returns the id and stored state
+ * of each row that changed; returning whole rows cost a quarter of drain throughput.
  */
 export function jobSetStateMany(p: { schema: string | undefined; rows: readonly JobOutcomeRow[] }): Query {
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
+  // The cancel test is repeated in each column: a FROM item cannot refer to the updated row.
   return query`UPDATE ${job} AS j SET
-  state = u.state::text::${state},
-  finalized_at = u.finalized_at,
-  scheduled_at = coalesce(u.scheduled_at, j.scheduled_at),
+  state = (CASE WHEN (u.state IN ('available', 'retryable', 'scheduled') AND j.metadata ? 'cancel_attempted_at') THEN 'cancelled' ELSE u.state END)::text::${state},
+  finalized_at = CASE WHEN (u.state IN ('available', 'retryable', 'scheduled') AND j.metadata ? 'cancel_attempted_at') THEN now() ELSE u.finalized_at END,
+  scheduled_at = CASE WHEN (u.state IN ('available', 'retryable', 'scheduled') AND j.metadata ? 'cancel_attempted_at') THEN j.scheduled_at ELSE coalesce(u.scheduled_at, j.scheduled_at) END,
   errors = CASE WHEN u.error IS NULL THEN j.errors ELSE array_append(coalesce(j.errors, '{}'), u.error) END,
-  attempt = CASE WHEN u.snoozed THEN greatest(j.attempt - 1, 0) ELSE j.attempt END,
-  metadata = CASE WHEN u.snoozed
+  attempt = CASE WHEN u.snoozed AND NOT (u.state IN ('available', 'retryable', 'scheduled') AND j.metadata ? 'cancel_attempted_at') THEN greatest(j.attempt - 1, 0) ELSE j.attempt END,
+  metadata = CASE WHEN u.snoozed AND NOT (u.state IN ('available', 'retryable', 'scheduled') AND j.metadata ? 'cancel_attempted_at')
     THEN j.metadata || jsonb_build_object('snoozes', coalesce((j.metadata->>'snoozes')::int, 0) + 1)
     ELSE j.metadata END
 FROM jsonb_to_recordset(${JSON.stringify(p.rows)}::text::jsonb) AS u(
   id bigint, attempt smallint, state text, finalized_at timestamptz, scheduled_at timestamptz, error jsonb, snoozed boolean)
 WHERE j.id = u.id AND j.state = 'running' AND j.attempt = u.attempt
-RETURNING j.id`;
+RETURNING j.id, j.state::text AS state`;
 }
