@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', schema: 'src/schema/index.ts', testing: 'src/testing/index.ts', otel: 'src/otel/index.ts' },
+    entry: { index: 'src/index.ts', schema: 'src/schema/index.ts', testing: 'src/testing/index.ts', otel: 'src/otel/index.ts', ui: 'src/ui/index.ts' },
     format: ['esm', 'cjs'],
     // Shared chunks in CJS too: tributary/testing must see the same classes (JobCancelError...)
     // as the main entry, or instanceof fails across entry points.
@@ -10,9 +10,20 @@ export default defineConfig([
     dts: true,
     // import.meta.url in CJS output, used to find the shipped drizzle/ folder.
     shims: true,
-    clean: true,
+    // No clean here: the configs build in parallel, so the build script empties dist/ first.
+    clean: false,
     sourcemap: true,
     target: 'node20',
+  },
+  {
+    // The UI's browser script, served by tributary/ui from dist/ui/app.js.
+    entry: { 'ui/app': 'src/ui/app/main.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target: 'es2022',
+    tsconfig: 'src/ui/app/tsconfig.json',
+    minify: true,
+    sourcemap: false,
   },
   {
     entry: { cli: 'src/cli/main.ts' },

@@ -1,0 +1,75 @@
+/** The JSON API of the UI's server, mounted under the page's base path. */
+const base = document.querySelector<HTMLMetaElement>('meta[name="tributary-base"]')?.content ?? '';
+
+export interface Job {
+  id: number;
+  state: string;
+  attempt: number;
+  maxAttempts: number;
+  attemptedAt: string | null;
+  createdAt: string;
+  finalizedAt: string | null;
+  scheduledAt: string;
+  priority: number;
+  args: unknown;
+  attemptedBy: string[];
+  errors: { at: string; attempt: number; error: string; trace: string }[];
+  kind: string;
+  metadata: Record<string, unknown>;
+  queue: string;
+  tags: string[];
+}
+
+export interface Settings {
+  readOnly: boolean;
+  hideArgs: boolean;
+}
+
+export interface StateCount {
+  state: string;
+  count: number;
+  /** True when `count` is a lower bound: counting further would be slow. */
+  atLeast: boolean;
+}
+
+export interface Queue {
+  name: string;
+  pausedAt: string | null;
+  updatedAt: string;
+  counts: Record<string, number>;
+}
+
+export interface PeriodicJob {
+  id: string;
+  kind: string;
+  schedule: string;
+  runOnStart: boolean;
+  nextRunAt: string | null;
+}
+
+export interface ActionResult {
+  id: number;
+  ok: boolean;
+  error?: string;
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(`${base}/api/${path}`, { credentials: 'same-origin', ...init });
+  const body = await response.json().catch(() => ({ error: `${response.status} ${response.statusText}` }));
+  if (!response.ok) throw new Error(body.error ?? `${response.status} ${response.statusText}`);
+  return body as T;
+}
+
+const post = <T>(path: string, body: unknown) =>
+  call<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+export const api = {
+  settings: () => call<Settings>('settings'),
+  states: () => call<{ states: StateCount[] }>('states'),
+  jobs: (query: URLSearchParams) => call<{ jobs: Job[]; nextCursor: string | null }>(`jobs?${query}`),
+  job: (id: number) => call<{ job: Job }>(`jobs/${id}`),
+  jobAction: (action: 'retry' | 'cancel' | 'delete', ids: number[]) => post<{ results: ActionResult[] }>(`jobs/${action}`, { ids }),
+  queues: () => call<{ queues: Queue[] }>('queues'),
+  queueAction: (action: 'pause' | 'resume', queue: string) => post<{ ok: true }>(`queues/${action}`, { queue }),
+  periodic: () => call<{ periodicJobs: PeriodicJob[] }>('periodic-jobs'),
+};
