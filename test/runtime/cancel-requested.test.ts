@@ -24,7 +24,7 @@ test('a job with a cancel request that fails or snoozes ends cancelled, and is r
   });
   const cancelled = recordEvents(client, 'job_cancelled');
   const failed = recordEvents(client, 'job_failed');
-  const ids = [];
+  const ids: number[] = [];
   for (const outcome of ['fail', 'snooze'] as const) ids.push((await inserter.insert(t.db, gated, { outcome })).job.id);
   await waitFor(() => ids.every((id) => release.has(id)), { message: 'both jobs to run' });
   // What jobCancel writes, without the notification.

@@ -8,6 +8,8 @@ const t = await createTestDatabase();
 const client = new Client({ pool: t.pool });
 const note = defineJob({ kind: 'note', args: v.object({ text: v.string() }) });
 const ORIGIN = 'http://tributary.test';
+// The API's bodies, untyped: each test states the shape it expects.
+const json = (response: Response): Promise<any> => response.json();
 
 const ui = (options: UiOptions = {}) => {
   const handler = createUiHandler(client, options);
@@ -42,39 +44,39 @@ describe('pages and data', () => {
   });
 
   test('jobs by state with filters, one job, state counts, queues with counts', async () => {
-    const all = await (await ui().get('/api/jobs?state=available')).json();
+    const all = await json(await ui().get('/api/jobs?state=available'));
     expect(all.jobs.map((j: { id: number }) => j.id)).toEqual([evil.id, plain.id]);
-    const filtered = await (await ui().get('/api/jobs?state=available&queue=notes&tag=x')).json();
+    const filtered = await json(await ui().get('/api/jobs?state=available&queue=notes&tag=x'));
     expect(filtered.jobs.map((j: { id: number }) => j.id)).toEqual([evil.id]);
-    expect((await (await ui().get(`/api/jobs?state=available&priority=2`)).json()).jobs.map((j: { id: number }) => j.id)).toEqual([plain.id]);
-    expect((await (await ui().get(`/api/jobs?state=available&id=${plain.id}`)).json()).jobs).toHaveLength(1);
+    expect((await json(await ui().get(`/api/jobs?state=available&priority=2`))).jobs.map((j: { id: number }) => j.id)).toEqual([plain.id]);
+    expect((await json(await ui().get(`/api/jobs?state=available&id=${plain.id}`))).jobs).toHaveLength(1);
 
-    const one = await (await ui().get(`/api/jobs/${evil.id}`)).json();
+    const one = await json(await ui().get(`/api/jobs/${evil.id}`));
     // Served as data: the browser renders it as text (tested in the browser test).
     expect(one.job.args).toEqual({ text: '<script>alert(1)</script>' });
     expect((await ui().get('/api/jobs/999999')).status).toBe(404);
 
-    const { states } = await (await ui().get('/api/states')).json();
+    const { states } = await json(await ui().get('/api/states'));
     expect(states).toContainEqual({ state: 'available', count: 2, atLeast: false });
     expect(states).toHaveLength(8);
 
-    const { queues } = await (await ui().get('/api/queues')).json();
+    const { queues } = await json(await ui().get('/api/queues'));
     expect(queues.map((q: { name: string; counts: { available: number } }) => [q.name, q.counts.available])).toEqual([['notes', 1], ['other', 1]]);
   });
 
   test('bad filters are clear 400s', async () => {
     const res = await ui().get('/api/jobs?state=finished');
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/state: must be one of/);
+    expect((await json(res)).error).toMatch(/state: must be one of/);
     const bad = await ui().get('/api/jobs?state=available&priority=9');
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatch(/priorit/);
+    expect((await json(bad)).error).toMatch(/priorit/);
   });
 
   test('hideArgs keeps args out of every response', async () => {
     const hidden = ui({ hideArgs: true });
-    expect((await (await hidden.get('/api/jobs?state=available')).json()).jobs.every((j: { args: unknown }) => j.args === null)).toBe(true);
-    expect((await (await hidden.get(`/api/jobs/${evil.id}`)).json()).job.args).toBeNull();
+    expect((await json(await hidden.get('/api/jobs?state=available'))).jobs.every((j: { args: unknown }) => j.args === null)).toBe(true);
+    expect((await json(await hidden.get(`/api/jobs/${evil.id}`))).job.args).toBeNull();
   });
 
   test('under a base path, and nothing outside it', async () => {
@@ -90,11 +92,11 @@ describe('changes', () => {
     const { job } = await client.insert(t.db, note, { text: 'to cancel' });
     const res = await ui().post('/api/jobs/cancel', { ids: [job.id, 987654] });
     expect(res.status).toBe(200);
-    const { results } = await res.json();
+    const { results } = await json(res);
     expect(results[0]).toEqual({ id: job.id, ok: true });
     expect(results[1]).toMatchObject({ id: 987654, ok: false, error: expect.stringMatching(/not found/) });
     expect((await client.jobGet(job.id))!.state).toBe('cancelled');
-    expect((await (await ui().post('/api/jobs/delete', { ids: [job.id] })).json()).results[0].ok).toBe(true);
+    expect((await json(await ui().post('/api/jobs/delete', { ids: [job.id] }))).results[0].ok).toBe(true);
     expect(await client.jobGet(job.id)).toBeUndefined();
   });
 
@@ -116,7 +118,7 @@ describe('changes', () => {
     const base = { 'content-type': 'application/json', ...cleaned };
     const res = await handler(new Request(`${ORIGIN}/api/queues/pause`, { method: 'POST', headers: base, body: JSON.stringify({ queue: 'notes' }) }));
     expect(res.status).toBe(status);
-    expect((await res.json()).error).toMatch(message);
+    expect((await json(res)).error).toMatch(message);
     expect((await client.queueGet('notes'))!.pausedAt).toBeNull();
   });
 
@@ -124,7 +126,7 @@ describe('changes', () => {
     const res = await ui({ readOnly: true }).post('/api/jobs/delete', { ids: [plain.id] });
     expect(res.status).toBe(403);
     expect(await client.jobGet(plain.id)).toBeDefined();
-    expect(await (await ui({ readOnly: true }).get('/api/settings')).json()).toEqual({ readOnly: true, hideArgs: false });
+    expect(await json(await ui({ readOnly: true }).get('/api/settings'))).toEqual({ readOnly: true, hideArgs: false });
   });
 
   test('bad bodies are 400s', async () => {
