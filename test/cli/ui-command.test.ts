@@ -23,7 +23,7 @@ test('tributary ui serves on 127.0.0.1 and stops cleanly on SIGINT', async () =>
   await t.query(`INSERT INTO river_job (kind, args) VALUES ('cli_ui', '{}')`);
   const ui = await startUi([]);
   expect(ui.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-  const { states } = await (await fetch(`${ui.url}api/states`)).json();
+  const { states } = (await (await fetch(`${ui.url}api/states`)).json()) as { states: unknown[] };
   expect(states).toContainEqual({ state: 'available', count: 1, atLeast: false });
   const crossOrigin = await fetch(`${ui.url}api/jobs/delete`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.test' }, body: '{"ids":[1]}' });
   expect(crossOrigin.status).toBe(403);
