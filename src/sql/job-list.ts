@@ -44,22 +44,37 @@ export function jobList(p: JobListQueryParams): Query {
   const direction = p.order === 'desc' ? 'DESC' : 'ASC';
   const orderBy = raw(p.timeColumn ? `${TIME_EXPRESSION[p.timeColumn]} ${direction}, j.id ${direction}` : `j.id ${direction}`);
   const after = raw(p.order === 'desc' ? '<' : '>');
+  const outerOrder = raw(p.timeColumn ? `page.sort_time ${direction}, page.id ${direction}` : `page.id ${direction}`);
   const afterId = p.after?.id ?? null;
   const afterTime = p.after?.time ?? null;
+  // For finalized states, a predicate the partial (state, finalized_at) index is built with, so
+  // "newest completed first" walks that index instead of sorting the whole table.
+  const indexHint = raw(p.timeColumn === 'finalized_at' ? 'AND j.finalized_at IS NOT NULL' : '');
+  // One state is the common case (the UI's tabs): an equality the planner can order an index
+  // scan by, where `= ANY(array)` would make it sort.
+  const oneState = p.states?.length === 1 ? p.states[0]! : null;
   // Each filter is "absent or matches"; node-postgres plans every statement with its values, so
-  // the absent ones fold away and the present ones can use the indexes.
-  return query`SELECT row_to_json(j)::text AS job, to_json(${time}) #>> '{}' AS sort_time
-FROM ${job} AS j
-WHERE (${p.ids}::bigint[] IS NULL OR j.id = ANY(${p.ids}::bigint[]))
-  AND (${p.states}::text[] IS NULL OR j.state = ANY(${p.states}::text[]::${stateType}[]))
-  AND (${p.kinds}::text[] IS NULL OR j.kind = ANY(${p.kinds}::text[]))
-  AND (${p.queues}::text[] IS NULL OR j.queue = ANY(${p.queues}::text[]))
-  AND (${p.priorities}::smallint[] IS NULL OR j.priority = ANY(${p.priorities}::smallint[]))
-  AND (${p.tags}::varchar(255)[] IS NULL OR j.tags @> ${p.tags}::varchar(255)[])
-  AND (${p.metadata}::text IS NULL OR j.metadata @> ${p.metadata}::text::jsonb)
-  AND (${afterId}::bigint IS NULL
-    OR (${afterTime}::timestamptz IS NULL AND j.id ${after} ${afterId}::bigint)
-    OR (${afterTime}::timestamptz IS NOT NULL AND (${time}, j.id) ${after} (${afterTime}::timestamptz, ${afterId}::bigint)))
-ORDER BY ${orderBy}
-LIMIT ${p.limit}`;
+  // the absent ones fold away and the present ones can use the indexes. The page is chosen on
+  // (id, sort time) alone; only its rows are turned into JSON, not every row the sort looks at.
+  return query`SELECT row_to_json(j)::text AS job, to_json(page.sort_time) #>> '{}' AS sort_time
+FROM (
+  SELECT j.id, ${time} AS sort_time
+  FROM ${job} AS j
+  WHERE (${p.ids}::bigint[] IS NULL OR j.id = ANY(${p.ids}::bigint[]))
+    AND (${oneState}::text IS NULL OR j.state = ${oneState}::text::${stateType})
+    AND (${oneState}::text IS NOT NULL OR ${p.states}::text[] IS NULL OR j.state = ANY(${p.states}::text[]::${stateType}[]))
+    AND (${p.kinds}::text[] IS NULL OR j.kind = ANY(${p.kinds}::text[]))
+    AND (${p.queues}::text[] IS NULL OR j.queue = ANY(${p.queues}::text[]))
+    AND (${p.priorities}::smallint[] IS NULL OR j.priority = ANY(${p.priorities}::smallint[]))
+    AND (${p.tags}::varchar(255)[] IS NULL OR j.tags @> ${p.tags}::varchar(255)[])
+    AND (${p.metadata}::text IS NULL OR j.metadata @> ${p.metadata}::text::jsonb)
+    AND (${afterId}::bigint IS NULL
+      OR (${afterTime}::timestamptz IS NULL AND j.id ${after} ${afterId}::bigint)
+      OR (${afterTime}::timestamptz IS NOT NULL AND (${time}, j.id) ${after} (${afterTime}::timestamptz, ${afterId}::bigint)))
+    ${indexHint}
+  ORDER BY ${orderBy}
+  LIMIT ${p.limit}
+) AS page
+JOIN ${job} AS j ON j.id = page.id
+ORDER BY ${outerOrder}`;
 }

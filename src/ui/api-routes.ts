@@ -6,12 +6,15 @@ import type { JobRow } from '../job-row.js';
 import { describeSchedule, periodicTicks } from '../maintenance/periodic-job.js';
 import { JOB_STATES, type JobState } from '../schema/job-state.js';
 import { jobCountByState } from '../sql/job-count-by-state.js';
+import { queueCountByState } from '../sql/queue-count-by-state.js';
 import type { ResolvedUiOptions } from './options.js';
 
 /** Jobs per page in the UI. */
 const PAGE_SIZE = 50;
 /** Counts above this are estimated, so that counting stays fast on tables of millions. */
 const EXACT_COUNT_CAP = 100_000;
+/** Per queue and state, counts stop here and show as "10,000+". */
+const QUEUE_COUNT_CAP = 10_000;
 /** State counts and queue stats are shared by every browser polling within this window. */
 const COUNTS_TTL_MS = 1000;
 /** Jobs one bulk action may touch. */
@@ -48,7 +51,17 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
       atLeast: r.capped,
     }));
   });
-  const queueStats = cached(COUNTS_TTL_MS, () => client.queueStats());
+  const queueCounts = cached(COUNTS_TTL_MS, async () => {
+    const { text, values } = queueCountByState({ schema, cap: QUEUE_COUNT_CAP });
+    const byQueue = new Map<string, { counts: Record<string, number>; capped: string[] }>();
+    for (const row of (await pool!.query(text, values)).rows as { queue: string; state: string; count: number; capped: boolean }[]) {
+      let entry = byQueue.get(row.queue);
+      if (!entry) byQueue.set(row.queue, (entry = { counts: {}, capped: [] }));
+      entry.counts[row.state] = row.count;
+      if (row.capped) entry.capped.push(row.state);
+    }
+    return byQueue;
+  });
 
   api.get('/settings', (c) => c.json({ readOnly: options.readOnly, hideArgs: options.hideArgs }));
   api.get('/states', async (c) => c.json({ states: await stateCounts() }));
@@ -102,14 +115,14 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
   });
 
   api.get('/queues', async (c) => {
-    const [rows, stats] = await Promise.all([client.queueList({ limit: 10_000 }), queueStats()]);
-    const byName = new Map(stats.map((s) => [s.queue, s]));
-    const names = [...new Set([...rows.map((r) => r.name), ...stats.map((s) => s.queue)])].sort();
-    const queues = names.map((name) => {
-      const row = rows.find((r) => r.name === name);
-      const { queue: _, paused: __, ...counts } = byName.get(name) ?? { queue: name, paused: false };
-      return { name, pausedAt: row?.pausedAt ?? null, updatedAt: row?.updatedAt ?? null, counts };
-    });
+    const [rows, counts] = await Promise.all([client.queueList({ limit: 10_000 }), queueCounts()]);
+    const queues = rows.map((row) => ({
+      name: row.name,
+      pausedAt: row.pausedAt,
+      updatedAt: row.updatedAt,
+      counts: counts.get(row.name)?.counts ?? {},
+      atLeast: counts.get(row.name)?.capped ?? [],
+    }));
     return c.json({ queues });
   });
 

@@ -37,6 +37,8 @@ export interface Queue {
   pausedAt: string | null;
   updatedAt: string;
   counts: Record<string, number>;
+  /** States whose count stopped at the server's cap: show them as "n+". */
+  atLeast: string[];
 }
 
 export interface PeriodicJob {

@@ -22,7 +22,7 @@ export async function queuesView(root: HTMLElement, settings: Settings): Promise
       h('tr', { 'data-queue': q.name },
         h('td', null, h('a', { href: `#/jobs?state=available&queue=${encodeURIComponent(q.name)}` }, q.name)),
         h('td', { 'data-field': 'status' }, q.pausedAt ? 'paused' : 'active'),
-        ...COLUMNS.map((c) => h('td', { class: 'num' }, (q.counts[c] ?? 0).toLocaleString('en-US'))),
+        ...COLUMNS.map((c) => h('td', { class: 'num' }, `${(q.counts[c] ?? 0).toLocaleString('en-US')}${q.atLeast.includes(c) ? '+' : ''}`)),
         h('td', null, time(q.updatedAt)),
         settings.readOnly ? null : h('td', null, h('button', { type: 'button', 'data-action': q.pausedAt ? 'resume' : 'pause', onclick: () => void toggle(q.name, Boolean(q.pausedAt)) }, q.pausedAt ? 'Resume' : 'Pause')),
       )));

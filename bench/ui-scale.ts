@@ -1,0 +1,93 @@
+/**
+ * npm run bench:ui [-- --rows N]: how the UI's queries hold up on a big river_job (default one
+ * million finished jobs plus 100,000 waiting ones). Fills a database of its own on DATABASE_URL
+ * or an embedded Postgres, then times each request the UI makes, through the real handler.
+ * Prints a table of medians and, last, one JSON line.
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Client } from '../src/index.js';
+import { createUiHandler } from '../src/ui/index.js';
+import { migrate } from '../src/migrate/migrate.js';
+import { startLocalPostgres } from '../tools/local-postgres.js';
+import { createDatabase, dropDatabase } from './database.js';
+
+const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type: 'string' } } });
+const finished = Number(values.rows ?? 1_000_000);
+const runs = Number(values.runs ?? 15);
+const waiting = Math.round(finished / 10);
+
+const postgres = await startLocalPostgres();
+const name = 'tributary_bench_ui';
+const url = await createDatabase(postgres.url, name);
+const pool = new pg.Pool({ connectionString: url, max: 4 });
+try {
+  await migrate({ pool });
+  const started = Date.now();
+  // Finished jobs as a busy queue leaves them: mostly completed, some cancelled and discarded,
+  // over ten kinds and four queues, finalized over the last day.
+  await pool.query(
+    `INSERT INTO river_job (state, kind, queue, priority, args, attempt, attempted_at, finalized_at, scheduled_at, created_at, tags, errors)
+     SELECT s, 'kind_' || (i % 10), 'queue_' || (i % 4), 1 + i % 4, jsonb_build_object('n', i, 'to', 'user' || i || '@example.com'),
+       1, now() - make_interval(secs => i % 86400), now() - make_interval(secs => i % 86400), now() - make_interval(secs => i % 86400 + 1),
+       now() - make_interval(secs => i % 86400 + 2), CASE WHEN i % 7 = 0 THEN '{vip}'::varchar[] ELSE '{}'::varchar[] END,
+       CASE WHEN s = 'discarded' THEN ARRAY[jsonb_build_object('at', now(), 'attempt', 1, 'error', 'boom', 'trace', '')] END
+     FROM (SELECT i, CASE WHEN i % 50 = 0 THEN 'discarded' WHEN i % 20 = 0 THEN 'cancelled' ELSE 'completed' END::river_job_state AS s
+           FROM generate_series(1, $1::int) AS i) AS g`,
+    [finished],
+  );
+  await pool.query(
+    `INSERT INTO river_job (state, kind, queue, args, scheduled_at)
+     SELECT CASE WHEN i % 10 = 0 THEN 'available' ELSE 'scheduled' END::river_job_state, 'kind_' || (i % 10), 'queue_' || (i % 4),
+       jsonb_build_object('n', i), now() + make_interval(secs => i)
+     FROM generate_series(1, $1::int) AS i`,
+    [waiting],
+  );
+  await pool.query(`INSERT INTO river_queue (name) SELECT 'queue_' || i FROM generate_series(0, 3) AS i`);
+  await pool.query('VACUUM ANALYZE river_job');
+  console.log(`filled river_job with ${finished.toLocaleString('en-US')} finished and ${waiting.toLocaleString('en-US')} waiting jobs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  const client = new Client({ pool });
+  const ui = createUiHandler(client);
+  const ids = (await pool.query(`SELECT (SELECT min(id) FROM river_job)::int AS lo, (SELECT max(id) FROM river_job)::int AS hi`)).rows[0];
+  const requests: Record<string, string> = {
+    'state counts': '/api/states',
+    'completed, newest first': '/api/jobs?state=completed',
+    'completed, page 2 (cursor)': 'cursor:completed',
+    'discarded (2%)': '/api/jobs?state=discarded',
+    'completed of one kind': '/api/jobs?state=completed&kind=kind_3',
+    'completed in one queue, vip tag': '/api/jobs?state=completed&queue=queue_1&tag=vip',
+    'scheduled, soonest first': '/api/jobs?state=scheduled',
+    'available': '/api/jobs?state=available',
+    'by id': `/api/jobs?state=completed&id=${ids.lo + 12345}`,
+    'one job': `/api/jobs/${ids.hi - 5}`,
+    'queues with counts': '/api/queues',
+  };
+  const rows: { request: string; medianMs: number; p90Ms: number }[] = [];
+  for (const [label, path] of Object.entries(requests)) {
+    let target = path;
+    if (path.startsWith('cursor:')) {
+      const first = (await (await ui(new Request('http://bench/api/jobs?state=completed'))).json()) as { nextCursor: string };
+      target = `/api/jobs?state=completed&cursor=${encodeURIComponent(first.nextCursor)}`;
+    }
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Past the UI's one-second cache for counts, so every run counts for real.
+      if (label === 'state counts' || label === 'queues with counts') await new Promise((r) => setTimeout(r, 1050));
+      const at = performance.now();
+      const response = await ui(new Request(`http://bench${target}`));
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`${label}: HTTP ${response.status}`);
+      times.push(performance.now() - at);
+    }
+    times.sort((a, b) => a - b);
+    rows.push({ request: label, medianMs: +times[Math.floor(runs / 2)]!.toFixed(1), p90Ms: +times[Math.floor(runs * 0.9)]!.toFixed(1) });
+  }
+  console.log(`\n${'request'.padEnd(34)} ${'median ms'.padStart(10)} ${'p90 ms'.padStart(8)}`);
+  for (const r of rows) console.log(`${r.request.padEnd(34)} ${String(r.medianMs).padStart(10)} ${String(r.p90Ms).padStart(8)}`);
+  console.log(JSON.stringify({ finished, waiting, runs, requests: rows }));
+} finally {
+  await pool.end();
+  await dropDatabase(postgres.url, name);
+  await postgres.stop();
+}
