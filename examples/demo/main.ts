@@ -2,6 +2,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Client, migrate } from 'tributary';
+import { serveUi, type UiServer } from 'tributary/ui';
 import { startLocalPostgres } from '../../tools/local-postgres.js';
 import { recordPaidOrder } from './checkout.js';
 import { sendReceiptEmail } from './jobs.js';
@@ -27,10 +28,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const l of process.lis
 
 let pool: pg.Pool | undefined;
 let client: Client | undefined;
+let ui: UiServer | undefined;
+/** Keep serving the UI after the demo's steps: in a terminal, or with DEMO_KEEP_UI=1. */
+const keepUi = process.env.DEMO_KEEP_UI ? process.env.DEMO_KEEP_UI !== '0' : Boolean(process.stdout.isTTY);
 const starting = startLocalPostgres();
 const shutdown = handleShutdown({
   client: () => client,
   close: async () => {
+    await ui?.close();
     await pool?.end();
     await (await starting.catch(() => undefined))?.stop();
   },
@@ -64,6 +69,10 @@ try {
   // below wait in river_job for now.
   client = new Client({ pool, queues, workers: makeWorkers(db) });
   const progress = new Progress(client);
+  // The web UI, on 127.0.0.1 only: port 8080, or any free port when 8080 is taken.
+  const port = Number(process.env.DEMO_UI_PORT ?? 8080);
+  ui = await serveUi(client, { port }).catch(() => serveUi(client!, { port: 0 }));
+  console.log(`\nweb UI: ${ui.url}  (jobs by state, each job's errors, retry/cancel/delete, queues)`);
 
   heading('3. Order paid: one transaction writes the order and its four jobs');
   const { order, jobIds } = await recordPaidOrder(db, client, {
@@ -118,6 +127,13 @@ try {
   await printStateCounts(pool);
   console.log(`\nthe jobs of order #${order.id} now:`);
   await printJobs(pool, order.id);
+
+  if (keepUi) {
+    heading(`10. The web UI stays up at ${ui.url}`);
+    console.log('open it to see the jobs above and the error of each failed attempt, retry a job, pause a queue; Ctrl-C stops the demo');
+    await new Promise(() => {}); // until a signal: shutdown.ts stops the client, the UI and Postgres
+  }
+  console.log(`\n(not a terminal, so the demo ends here; DEMO_KEEP_UI=1 keeps the UI at ${ui.url} up)`);
 } catch (error) {
   // In a terminal, Ctrl-C also reaches Postgres, and its dropped connections can beat our SIGINT
   // handler: give the handler a moment so an interrupted run is not reported as a failure.
