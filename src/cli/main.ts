@@ -1,12 +1,23 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { migrateCommand } from './migrate-command.js';
+import { uiCommand } from './ui-command.js';
+import { benchCommand } from './bench-command.js';
+import { demoCommand } from './demo-command.js';
+import { jobsCommand } from './jobs-command.js';
+import { queuesCommand } from './queues-command.js';
+import { UsageError } from './usage-error.js';
 
 const program = new Command('tributary')
   .description('Tributary: a background job queue on Postgres and Drizzle, compatible with River')
   .showHelpAfterError()
   .exitOverride()
-  .addCommand(migrateCommand());
+  .addCommand(migrateCommand())
+  .addCommand(uiCommand())
+  .addCommand(jobsCommand())
+  .addCommand(queuesCommand())
+  .addCommand(benchCommand())
+  .addCommand(demoCommand());
 
 // Commands built in their own modules do not inherit these settings; apply them to every level.
 const configure = (command: Command): void => {
@@ -23,5 +34,5 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     return;
   }
   console.error(`tributary: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });
