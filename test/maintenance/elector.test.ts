@@ -114,7 +114,7 @@ describe('leader election', () => {
     const survivor = await startClient('survivor');
     expect(survivor.isLeader).toBe(false);
 
-    const elected = nextEvent(survivor, 'leader_elected');
+    const elected = nextEvent(survivor, 'leader_elected', undefined, 40_000);
     const { left_s } = (await leaderRow())!;
     const killedAt = Date.now();
     await child.kill();

@@ -18,12 +18,20 @@ export async function startClient(t: TestDatabase, config: ClientConfig): Promis
 
 export const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Resolves with the first `event` for job `id`. */
-export function nextEvent<E extends ClientEventName>(client: Client, event: E, id?: number): Promise<ClientEvents[E]> {
-  return new Promise((resolve) => {
+/**
+ * Resolves with the first `event` for job `id`; rejects after `timeoutMs` naming what it waited
+ * for, so a missing event fails with a message rather than the test's own timeout.
+ */
+export function nextEvent<E extends ClientEventName>(client: Client, event: E, id?: number, timeoutMs = 20_000): Promise<ClientEvents[E]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${event}${id === undefined ? '' : ` for job ${id}`} within ${timeoutMs} ms`));
+    }, timeoutMs);
     const off = client.on(event, (payload) => {
       if (id !== undefined && (payload as { job?: { id: number } }).job?.id !== id) return;
       off();
+      clearTimeout(timer);
       resolve(payload);
     });
   });
