@@ -199,7 +199,8 @@ export class Client {
     return results as { -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> };
   }
 
-  private insertItems(tx: DrizzleHandle, items: readonly InsertItem[], context: (index: number) => string): Promise<InsertResult[]> {
+  /** @internal Also used by periodic jobs, so their inserts pass through the insert middleware too. */
+  insertItems(tx: DrizzleHandle, items: readonly InsertItem[], context: (index: number) => string): Promise<InsertResult[]> {
     const run = (list: readonly InsertItem[]) => insertJobs(tx, list, this.insertContext(), context);
     // Not an array: let insertJobs report it, before any middleware sees a malformed call.
     if (!this.wrapInsert || !Array.isArray(items)) return run(items);

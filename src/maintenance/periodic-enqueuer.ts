@@ -24,7 +24,7 @@ export interface PeriodicEnqueuerOptions {
   insertDefaults: InsertOpts | undefined;
   /**
    * How the jobs are inserted, through the connection holding the tick's lock. Default: the
-   * client's own validation and insert, without insert middleware (maintenance has no client).
+   * client's own validation and insert; a started client passes its insert path, middleware included.
    */
   insert?: (handle: DrizzleHandle, items: readonly InsertItem[], context: (index: number) => string) => Promise<InsertResult[]>;
   now?: Clock;

@@ -1,4 +1,5 @@
 import type { ResolvedClientConfig } from '../client-config.js';
+import type { PeriodicEnqueuerOptions } from './periodic-enqueuer.js';
 import { JobCleaner } from './job-cleaner.js';
 import { PeriodicEnqueuer } from './periodic-enqueuer.js';
 import { QueueCleaner } from './queue-cleaner.js';
@@ -11,14 +12,19 @@ import type { MaintenanceContext, MaintenanceService } from './service.js';
  * Every maintenance service a leader runs: the built-in ones, then each plugin's. One line per
  * service; each service owns its own options and defaults.
  */
-export function maintenanceServices(config: ResolvedClientConfig, ctx: MaintenanceContext): MaintenanceService[] {
+export function maintenanceServices(
+  config: ResolvedClientConfig,
+  ctx: MaintenanceContext,
+  /** The client's insert path, so periodic inserts pass its insert middleware. */
+  insert?: PeriodicEnqueuerOptions['insert'],
+): MaintenanceService[] {
   return [
     new Scheduler(ctx),
     new Rescuer({ ...ctx, stuckAfterMs: config.rescueStuckJobsAfter, clientDeadAfterMs: config.clientDeadAfter }),
     new JobCleaner({ ...ctx, retention: config.retention }),
     new QueueCleaner({ ...ctx, retention: config.queueRetention }),
     ...(config.reindex ? [new Reindexer({ ...ctx, ...config.reindex })] : []),
-    new PeriodicEnqueuer({ ...ctx, periodicJobs: config.periodicJobs, insertDefaults: config.insertOpts }),
+    new PeriodicEnqueuer({ ...ctx, periodicJobs: config.periodicJobs, insertDefaults: config.insertOpts, insert }),
     ...config.plugins.flatMap((plugin) => plugin.maintenanceServices?.(ctx) ?? []),
   ];
 }

@@ -66,7 +66,11 @@ export class Runtime {
       wrapWork: workWrapper(config.middleware),
     };
     this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored, cancelled) => this.stored(p, stored, cancelled) });
-    this.maintenance = maintenanceServices(config, { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined });
+    this.maintenance = maintenanceServices(
+      config,
+      { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined },
+      (handle, items, context) => client.insertItems(handle, items, context),
+    );
     this.heartbeat = new Heartbeat({ pool: config.pool, schema: config.schema, clientId: config.id, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
     for (const [queue, { maxWorkers, prefetch }] of config.queues) {
       this.producers.set(
