@@ -2,13 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchSettings, Contender, WorkerHooks } from './contender.js';
 import { percentile, perSecond } from './stats.js';
 
-/** One contender's figures. */
+/** One contender's figures; NaN for a phase not run. */
 export interface Figures {
   insertPerSec: number;
   drainPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
 }
+
+/** The per-contender phases. */
+export type ContenderPhase = 'insert' | 'drain' | 'latency';
 
 /** Rejects with `what` if `promise` has not settled within `ms`, so a stuck queue fails the run instead of hanging it. */
 async function within<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
@@ -24,49 +27,86 @@ async function within<T>(promise: Promise<T>, ms: number, what: () => string): P
 }
 
 /**
- * Runs the three phases on one contender, on its own empty database. The bulk insert phase also
- * fills the queue for the drain phase, so the drain's jobs are inserted exactly as measured.
+ * Runs the selected phases on one contender, on its own database, in this order. The bulk insert
+ * phase also fills the queue for the drain phase, so the drain's jobs are inserted exactly as
+ * measured (it runs whenever the drain does). `label` prefixes the printed lines.
  */
-export async function measure(contender: Contender, settings: BenchSettings, log: (line: string) => void): Promise<Figures> {
+export async function measure(
+  contender: Contender, settings: BenchSettings, log: (line: string) => void,
+  phases: ReadonlySet<ContenderPhase> = new Set(['insert', 'drain', 'latency']), label = '',
+): Promise<Figures> {
   const { jobs, batch, latencyJobs, latencyIntervalMs } = settings;
+  const figures: Figures = { insertPerSec: NaN, drainPerSec: NaN, latencyP50Ms: NaN, latencyP99Ms: NaN };
   // The handlers call whichever hooks the current phase installed.
   let hooks: WorkerHooks = { onStart() {}, onCompleted() {} };
+  let started = false;
+  const start = async () => {
+    if (started) return;
+    started = true;
+    await contender.start({ onStart: (i) => hooks.onStart(i), onCompleted: () => hooks.onCompleted() });
+  };
 
   // 1. Bulk insert, with no workers running.
-  const insertStart = performance.now();
-  for (let from = 0; from < jobs; from += batch) await contender.insertBatch(from, Math.min(batch, jobs - from));
-  const insertPerSec = perSecond(jobs, performance.now() - insertStart);
-  log(`  bulk insert: ${Math.round(insertPerSec)} jobs/s`);
+  if (phases.has('insert') || phases.has('drain')) {
+    const insertStart = performance.now();
+    for (let from = 0; from < jobs; from += batch) await contender.insertBatch(from, Math.min(batch, jobs - from));
+    figures.insertPerSec = perSecond(jobs, performance.now() - insertStart);
+    log(`  ${label}bulk insert: ${Math.round(figures.insertPerSec)} jobs/s`);
+  }
+  // 2. Drain; also run, unreported, when inserted jobs would otherwise be in the latency's way.
+  if (phases.has('drain') || (phases.has('insert') && phases.has('latency'))) {
+    const drainPerSec = await drain(jobs, start, (h) => (hooks = h));
+    if (phases.has('drain')) {
+      figures.drainPerSec = drainPerSec;
+      log(`  ${label}drain: ${Math.round(drainPerSec)} jobs/s`);
+    }
+  }
+  // 3. Latency, on the idle workers.
+  if (phases.has('latency')) {
+    await start();
+    [figures.latencyP50Ms, figures.latencyP99Ms] = await latency(contender, jobs, latencyJobs, latencyIntervalMs, (h) => (hooks = h));
+    log(`  ${label}latency: p50 ${figures.latencyP50Ms.toFixed(2)} ms, p99 ${figures.latencyP99Ms.toFixed(2)} ms`);
+  }
+  return figures;
+}
 
-  // 2. Drain. Timed from the first handler start to the last stored completion, so the
-  // one-time startup (schema checks, LISTEN) is not counted as drain time.
+/**
+ * Drains the `jobs` waiting jobs; returns jobs/s. Timed from the first handler start to the last
+ * stored completion, so the one-time startup (schema checks, LISTEN) is not counted as drain time.
+ */
+async function drain(jobs: number, start: () => Promise<void>, install: (hooks: WorkerHooks) => void): Promise<number> {
   let firstStart: number | undefined;
   let completed = 0;
   const drained = new Promise<number>((resolve) => {
-    hooks = {
+    install({
       onStart: () => void (firstStart ??= performance.now()),
       onCompleted: () => void (++completed === jobs && resolve(performance.now())),
-    };
+    });
   });
-  await contender.start({ onStart: (i) => hooks.onStart(i), onCompleted: () => hooks.onCompleted() });
+  await start();
   const drainEnd = await within(drained, Math.max(120_000, jobs * 10), () => `${completed} of ${jobs} jobs completed`);
-  const drainPerSec = perSecond(jobs, drainEnd - firstStart!);
-  log(`  drain: ${Math.round(drainPerSec)} jobs/s`);
+  return perSecond(jobs, drainEnd - firstStart!);
+}
 
-  // 3. Latency, with the workers idle on an empty queue: one insert every interval, open loop
-  // (an insert slower than the interval does not delay the next), timed from the insert's
-  // commit acknowledged to its handler starting, both on this process's clock.
+/**
+ * Latency, with the workers idle on an empty queue: one insert every interval, open loop (an
+ * insert slower than the interval does not delay the next), timed from the insert's commit
+ * acknowledged to its handler starting, both on this process's clock. Returns [p50, p99] in ms.
+ */
+async function latency(
+  contender: Contender, jobs: number, latencyJobs: number, latencyIntervalMs: number, install: (hooks: WorkerHooks) => void,
+): Promise<[number, number]> {
   const committed = new Map<number, number>();
   const started = new Map<number, number>();
   let allStarted!: () => void;
   const everyStart = new Promise<void>((resolve) => (allStarted = resolve));
-  hooks = {
+  install({
     onStart: (i) => {
       started.set(i, performance.now());
       if (started.size === latencyJobs) allStarted();
     },
     onCompleted() {},
-  };
+  });
   const inserts: Promise<void>[] = [];
   const begin = performance.now();
   for (let k = 0; k < latencyJobs; k++) {
@@ -81,9 +121,5 @@ export async function measure(contender: Contender, settings: BenchSettings, log
   await Promise.all(inserts);
   await within(everyStart, 30_000, () => `${started.size} of ${latencyJobs} latency jobs started`);
   const latencies = [...committed].map(([i, t0]) => started.get(i)! - t0);
-  const latencyP50Ms = percentile(latencies, 50);
-  const latencyP99Ms = percentile(latencies, 99);
-  log(`  latency: p50 ${latencyP50Ms.toFixed(2)} ms, p99 ${latencyP99Ms.toFixed(2)} ms`);
-
-  return { insertPerSec, drainPerSec, latencyP50Ms, latencyP99Ms };
+  return [percentile(latencies, 50), percentile(latencies, 99)];
 }

@@ -1,0 +1,181 @@
+/**
+ * The phases beyond one process on an empty table: filling river_job as a long-lived queue
+ * leaves it (for the at-scale drain), and draining with Tributary clients in child processes
+ * (bench/drain-child.ts) for client memory and for scale-out over several processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import ts from 'typescript';
+import type { BenchSettings } from './contender.js';
+import { createDatabase, dropDatabase } from './database.js';
+import type { ChildMessage, ParentMessage } from './drain-child.js';
+import { perSecond } from './stats.js';
+import { tributaryContender } from './tributary.js';
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Fills a migrated Tributary database as a busy queue leaves it: `finished` jobs of the bench's
+ * queue and kind (completed, 5% cancelled, 2% discarded, finalized over the last 12 hours, so
+ * none is old enough for the cleaner during the run) and `scheduled` jobs due over the next days,
+ * so none becomes available during the run. Then VACUUM ANALYZE, as autovacuum would have.
+ */
+export async function fillTributaryAtScale(url: string, finished: number, scheduled: number): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query(
+      `INSERT INTO river_job (state, kind, queue, args, attempt, attempted_at, finalized_at, scheduled_at, created_at)
+       SELECT s, 'noop', 'default', jsonb_build_object('i', -i), 1, now() - make_interval(secs => i % 43200 + 1),
+         now() - make_interval(secs => i % 43200), now() - make_interval(secs => i % 43200 + 2), now() - make_interval(secs => i % 43200 + 2)
+       FROM (SELECT i, CASE WHEN i % 50 = 0 THEN 'discarded' WHEN i % 20 = 0 THEN 'cancelled' ELSE 'completed' END::river_job_state AS s
+             FROM generate_series(1, $1::int) AS i) AS g`,
+      [finished],
+    );
+    await client.query(
+      `INSERT INTO river_job (state, kind, queue, args, scheduled_at)
+       SELECT 'scheduled', 'noop', 'default', jsonb_build_object('i', -i), now() + interval '1 hour' + make_interval(secs => i)
+       FROM generate_series(1, $1::int) AS i`,
+      [scheduled],
+    );
+    await client.query('VACUUM ANALYZE river_job');
+  });
+}
+
+/**
+ * graphile-worker deletes a job once it succeeds, so it never holds finished rows: at scale it
+ * only holds the `scheduled` jobs (due in an hour and later), added through its own add_jobs.
+ */
+export async function fillGraphileAtScale(url: string, scheduled: number): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query(
+      `SELECT graphile_worker.add_jobs(array(
+         SELECT (('noop', json_build_object('i', -i), null, now() + interval '1 hour' + make_interval(secs => i), null, null, null, null))::graphile_worker.job_spec
+         FROM generate_series(1, $1::int) AS i))`,
+      [scheduled],
+    );
+    await client.query('VACUUM ANALYZE graphile_worker._private_jobs');
+  });
+}
+
+export interface ChildrenResult {
+  processes: number;
+  jobs: number;
+  jobsPerSec: number;
+  /** Highest RSS sampled (every 100 ms) in any one client process while it worked, bytes. */
+  peakRss: number;
+  /** The kernel's RSS high-water mark of the biggest client process over its whole life, bytes. */
+  maxRss: number;
+  /** RSS of a client process once built, before its first fetch (the most of any process), bytes. */
+  readyRss: number;
+}
+
+const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
+const CHILD_DIR = fileURLToPath(new URL('../.tmp/bench-child/', import.meta.url));
+
+/**
+ * The child script as plain JavaScript: bench/drain-child.ts and the modules it imports,
+ * transpiled by TypeScript into .tmp/bench-child/ (git-ignored, inside the package, so `tributary`
+ * resolves to the built package and `pg` to node_modules). The child then runs on bare Node: the
+ * tsx loader alone would add some 45 MB to the RSS being measured.
+ */
+async function compileChild(): Promise<string> {
+  await mkdir(CHILD_DIR, { recursive: true });
+  for (const name of ['drain-child', 'tributary', 'contender']) {
+    const source = await readFile(`${BENCH_DIR}${name}.ts`, 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      fileName: `${name}.ts`,
+    });
+    await writeFile(`${CHILD_DIR}${name}.js`, outputText);
+  }
+  return `${CHILD_DIR}drain-child.js`;
+}
+
+/**
+ * Fills a fresh database with `jobs` jobs (Tributary's insertMany, as the drain phase), starts
+ * `processes` Tributary clients in child processes, each with the drain phase's settings, lets
+ * them all go at once, and times from the first handler start in any process to the last
+ * stored completion in any process.
+ */
+export async function drainInProcesses(serverUrl: string, settings: BenchSettings, processes: number, jobs: number): Promise<ChildrenResult> {
+  const database = 'tributary_bench_processes';
+  const url = await createDatabase(serverUrl, database);
+  const children: ChildProcess[] = [];
+  const script = await compileChild();
+  try {
+    const filler = await tributaryContender(url, settings); // also migrates
+    try {
+      for (let from = 0; from < jobs; from += settings.batch) await filler.insertBatch(from, Math.min(settings.batch, jobs - from));
+    } finally {
+      await filler.close();
+    }
+    const latest = new Map<ChildProcess, Extract<ChildMessage, { completed: number }>>();
+    let ready = 0;
+    let onReady!: () => void;
+    let onDone!: () => void;
+    let onFailure!: (error: Error) => void;
+    const allReady = new Promise<void>((resolve) => (onReady = resolve));
+    const allDone = new Promise<void>((resolve) => (onDone = resolve));
+    const failed = new Promise<never>((_, reject) => (onFailure = reject));
+    failed.catch(() => {});
+    let finished = 0;
+    let stopping = false;
+    for (let p = 0; p < processes; p++) {
+      const child = spawn(process.execPath, [script], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        env: { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_SETTINGS: JSON.stringify(settings) },
+      });
+      children.push(child);
+      child.on('exit', (code) => {
+        // Give a last message still in the channel a moment to arrive before calling it a crash.
+        setTimeout(() => {
+          if (latest.get(child)?.type !== 'done') onFailure(new Error(`client process exited with code ${code} before finishing`));
+        }, 200);
+      });
+      child.on('message', (message: ChildMessage) => {
+        if (message.type === 'ready') {
+          if (++ready === processes) onReady();
+          return;
+        }
+        latest.set(child, message);
+        if (message.type === 'done' && ++finished === processes) onDone();
+        const total = [...latest.values()].reduce((sum, m) => sum + m.completed, 0);
+        if (total >= jobs && !stopping) {
+          stopping = true;
+          for (const c of children) c.send({ type: 'stop' } satisfies ParentMessage);
+        }
+      });
+    }
+    await Promise.race([allReady, failed]);
+    for (const child of children) child.send({ type: 'go' } satisfies ParentMessage);
+    const timeout = setTimeout(() => onFailure(new Error(`scale-out drain of ${jobs} jobs did not finish in time`)), Math.max(120_000, jobs * 5));
+    try {
+      await Promise.race([allDone, failed]);
+    } finally {
+      clearTimeout(timeout);
+    }
+    const finals = [...latest.values()];
+    const firstStart = Math.min(...finals.map((m) => m.firstStart ?? Infinity));
+    const lastCompleted = Math.max(...finals.map((m) => m.lastCompleted ?? -Infinity));
+    return {
+      processes,
+      jobs,
+      jobsPerSec: perSecond(jobs, lastCompleted - firstStart),
+      peakRss: Math.max(...finals.map((m) => m.peakRss)),
+      maxRss: Math.max(...finals.map((m) => m.maxRss)),
+      readyRss: Math.max(...finals.map((m) => m.readyRss)),
+    };
+  } finally {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await dropDatabase(serverUrl, database);
+  }
+}
