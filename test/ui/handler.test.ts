@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { Hono } from 'hono';
 import { describe, expect, test } from 'vitest';
 import { Client, defineJob } from '../../src/index.js';
 import { createUiHandler, type UiOptions } from '../../src/ui/index.js';
@@ -77,6 +78,18 @@ describe('pages and data', () => {
     const hidden = ui({ hideArgs: true });
     expect((await json(await hidden.get('/api/jobs?state=available'))).jobs.every((j: { args: unknown }) => j.args === null)).toBe(true);
     expect((await json(await hidden.get(`/api/jobs/${evil.id}`))).job.args).toBeNull();
+  });
+
+  test("mounted in a Hono app beside the app's own routes", async () => {
+    const handler = createUiHandler(client, { basePath: '/admin/jobs' });
+    const app = new Hono();
+    app.get('/health', (c) => c.text('ok'));
+    app.all('/admin/jobs', (c) => handler(c.req.raw));
+    app.all('/admin/jobs/*', (c) => handler(c.req.raw));
+    expect(await (await app.fetch(new Request(`${ORIGIN}/health`))).text()).toBe('ok');
+    expect(await (await app.fetch(new Request(`${ORIGIN}/admin/jobs`))).text()).toContain('<meta name="tributary-base" content="/admin/jobs">');
+    const { jobs } = await json(await app.fetch(new Request(`${ORIGIN}/admin/jobs/api/jobs?state=available&queue=other`)));
+    expect(jobs.map((j: { id: number }) => j.id)).toEqual([plain.id]);
   });
 
   test('under a base path, and nothing outside it', async () => {
