@@ -12,6 +12,7 @@ import { waitFor } from '../support/wait.js';
 // an insert) can explain a job starting within a couple of seconds.
 const t = await createTestDatabase();
 const otherPool = new pg.Pool({ connectionString: t.url, max: 2 });
+otherPool.on('error', () => {}); // a connection still closing when the database is dropped
 const otherDb = drizzle(otherPool);
 const insertOnly = new Client();
 const spy = spyOnFetches(t.pool);
