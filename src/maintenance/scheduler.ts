@@ -20,8 +20,7 @@ export interface SchedulerOptions {
 
 /**
  * Makes scheduled and retryable jobs available when their time comes, and notifies their
- * queues. Safe to run in several clients at once (SKIP LOCKED); leader election will later
- * restrict it to one.
+ * queues. Only the leader runs it, but two at once would still be safe (SKIP LOCKED).
  */
 export class Scheduler extends PeriodicRunner {
   constructor(private readonly options: SchedulerOptions) {
