@@ -11,6 +11,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../tools/local-postgres.js';
 
 export interface LocalRedis {
   host: string;
@@ -47,19 +48,6 @@ export function aptInstall(packages: string[], log: (line: string) => void): str
   }
   if (result.status === 0) return undefined;
   return `apt-get install ${packages.join(' ')} failed: ${String(result.stderr ?? result.error ?? '').trim().split('\n').pop()}`;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once a PING on host:port answers PONG, or rejects after `ms`. */

@@ -1,3 +1,4 @@
+import { sqlState } from '../drizzle-handle.js';
 import { TributaryError } from '../errors.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import { jobCancel } from '../sql/job-cancel.js';
@@ -32,7 +33,7 @@ export async function retryJob(ctx: AdminContext, id: number): Promise<JobRow> {
     row = await firstRow(ctx, jobRetry({ schema: ctx.schema, id }));
   } catch (error) {
     // Its unique states leave out where it was (say, discarded), and a duplicate was inserted since.
-    if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+    if (sqlState(error) === UNIQUE_VIOLATION) {
       throw new TributaryError(`job ${id} cannot be retried: a job with the same unique key is already waiting or running`, { cause: error });
     }
     throw error;

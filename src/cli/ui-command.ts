@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { serveUi } from '../ui/serve.js';
 import { databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
+import { portNumber } from './parse.js';
 import { withClient } from './with-client.js';
 
 interface UiCommandOptions extends DatabaseOptions {
@@ -11,12 +12,6 @@ interface UiCommandOptions extends DatabaseOptions {
   readOnly?: boolean;
   hideArgs?: boolean;
 }
-
-const port = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
-  return n;
-};
 
 const credentials = (value: string) => {
   const at = value.indexOf(':');
@@ -53,7 +48,7 @@ export function uiCommand(): Command {
     .description('serve the web UI: jobs by state, a job\'s errors, retry, cancel, delete, queues, pause and resume')
     .addOption(databaseUrlOption())
     .addOption(schemaOption())
-    .addOption(new Option('--port <n>', 'TCP port (0 picks a free one)').argParser(port).default(8080))
+    .addOption(new Option('--port <n>', 'TCP port (0 picks a free one)').argParser(portNumber).default(8080))
     .addOption(new Option('--host <address>', 'interface to bind; the default keeps it to this machine').default('127.0.0.1'))
     .addOption(new Option('--base-path <path>', "serve under this path, such as /jobs (behind a proxy)"))
     .addOption(new Option('--basic-auth <user:password>', 'require HTTP basic auth').env('TRIBUTARY_UI_BASIC_AUTH').argParser(credentials))

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../errors.js';
+import { SMALLINT_MAX } from '../schema/sql-types.js';
 import { isPlainObject, jsonIssues, type JsonObject } from '../json-value.js';
 import { JOB_STATES, type JobState } from '../schema/job-state.js';
 
@@ -62,7 +63,7 @@ export const INSERT_DEFAULTS = {
 
 export const MAX_QUEUE_NAME_LENGTH = 64;
 export const MAX_TAG_LENGTH = 255;
-export const MAX_MAX_ATTEMPTS = 32767; // river_job.max_attempts is a smallint
+export const MAX_MAX_ATTEMPTS = SMALLINT_MAX; // river_job.max_attempts is a smallint
 export const REQUIRED_UNIQUE_STATES = ['available', 'pending', 'running', 'scheduled'] as const;
 
 const QUEUE_NAME = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/;

@@ -41,8 +41,6 @@ const kept = (ms: number) => (ms === -1 ? null : ms);
  * `finalized_at`, a batch per statement until a batch comes back short.
  */
 export class JobCleaner extends PeriodicRunner {
-  private stopping = false;
-
   constructor(private readonly options: JobCleanerOptions) {
     super('job cleaner', { interval: options.interval ?? JOB_CLEANER_INTERVAL_MS, logger: options.logger, now: options.now });
   }
@@ -53,25 +51,11 @@ export class JobCleaner extends PeriodicRunner {
     const batchSize = this.options.batchSize ?? JOB_CLEANER_BATCH;
     const ms = { completedMs: kept(retention.completed), cancelledMs: kept(retention.cancelled), discardedMs: kept(retention.discarded) };
     if (ms.completedMs === null && ms.cancelledMs === null && ms.discardedMs === null) return 0;
-    let total = 0;
-    for (;;) {
+    const total = await this.inBatches(batchSize, async () => {
       const { text, values } = jobDeleteBefore({ schema, now: this.sqlNow(), ...ms, limit: batchSize });
-      const deleted = Number((await pool.query(text, values)).rows[0]?.deleted ?? 0);
-      total += deleted;
-      // A leader losing its leadership stops between batches rather than after a whole backlog.
-      if (deleted < batchSize || this.stopping) break;
-      await new Promise((resolve) => setTimeout(resolve, this.options.batchPause ?? JOB_CLEANER_BATCH_PAUSE_MS));
-    }
+      return Number((await pool.query(text, values)).rows[0]?.deleted ?? 0);
+    }, this.options.batchPause ?? JOB_CLEANER_BATCH_PAUSE_MS);
     if (total > 0) this.logger.info(`deleted ${total} finalized job(s) past their retention`);
     return total;
-  }
-
-  override async stop(): Promise<void> {
-    this.stopping = true;
-    try {
-      await super.stop();
-    } finally {
-      this.stopping = false;
-    }
   }
 }

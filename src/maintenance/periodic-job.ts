@@ -2,7 +2,7 @@ import type { ValidationIssue } from '../errors.js';
 import type { InsertOpts } from '../insert/opts.js';
 import { kindIssues, type AnyJobDefinition, type JobArgsInput } from '../job.js';
 import { isPlainObject } from '../json-value.js';
-import { cronSchedule, everySchedule, type Schedule } from './cron.js';
+import { cronSchedule, cronShapeProblem, everySchedule, type Schedule } from './cron.js';
 
 /**
  * When a periodic job runs: a cron expression (5 fields, minute first; 6, second first; or a
@@ -109,15 +109,11 @@ export function periodicTicks(job: PeriodicJob<any>): Schedule {
 }
 
 const JOB_KEYS = new Set(['cron', 'timezone', 'every', 'construct', 'runOnStart', 'id']);
-const CRON_FIELDS = new Set([5, 6]);
 
 function cronIssues(p: Record<string, unknown>, at: string): ValidationIssue[] {
   if (typeof p.cron !== 'string') return [{ path: `${at}.cron`, message: `must be a cron expression string, got ${typeof p.cron}` }];
-  const fields = p.cron.trim().split(/\s+/).length;
-  // cron-parser also accepts fewer fields, filling in the rest: too easy to misread.
-  if (!p.cron.trim().startsWith('@') && !CRON_FIELDS.has(fields)) {
-    return [{ path: `${at}.cron`, message: `must have 5 fields (minute first) or 6 (second first), or be a nickname such as @hourly, got ${JSON.stringify(p.cron)}` }];
-  }
+  const shape = cronShapeProblem(p.cron);
+  if (shape) return [{ path: `${at}.cron`, message: shape }];
   try {
     cronSchedule(p.cron);
   } catch (error) {

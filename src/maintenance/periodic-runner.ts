@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.js';
-import { systemClock, type Clock, type MaintenanceService } from './service.js';
+import type { Clock, MaintenanceService } from './service.js';
 
 /** Options every periodic maintenance service takes. */
 export interface PeriodicRunnerOptions {
@@ -17,6 +17,7 @@ export interface PeriodicRunnerOptions {
 export abstract class PeriodicRunner implements MaintenanceService {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<unknown> | undefined;
+  private stopping = false;
   protected readonly logger: Logger;
   private readonly clock: Clock | undefined;
   private readonly interval: number;
@@ -38,11 +39,6 @@ export abstract class PeriodicRunner implements MaintenanceService {
     return this.clock?.() ?? null;
   }
 
-  /** The injected time, or the system's, for decisions made in Node (cron ticks). */
-  protected now(): Date {
-    return (this.clock ?? systemClock)();
-  }
-
   /** One pass; returns how many rows it changed. */
   abstract runOnce(): Promise<number>;
 
@@ -51,8 +47,23 @@ export abstract class PeriodicRunner implements MaintenanceService {
     this.timer = setInterval(() => this.tick(), this.interval);
   }
 
-  /** Runs a pass now unless one is under way (used right after election, not to wait a whole interval). */
-  protected tick(): void {
+  /**
+   * Runs statements of at most `batchSize` rows until one comes back short, each `runBatch`
+   * returning how many rows it changed, with `pauseMs` between full batches. A stopping service
+   * (a leader losing its leadership) ends between batches rather than after a whole backlog.
+   * Returns the total.
+   */
+  protected async inBatches(batchSize: number, runBatch: () => Promise<number>, pauseMs = 0): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const changed = await runBatch();
+      total += changed;
+      if (changed < batchSize || this.stopping) return total;
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+
+  private tick(): void {
     this.pass ??= this.runOnce()
       .catch((error: unknown) => this.logger.warn(`${this.name} failed`, { error: String(error) }))
       .finally(() => (this.pass = undefined));
@@ -61,6 +72,12 @@ export abstract class PeriodicRunner implements MaintenanceService {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.pass;
+    this.stopping = true;
+    try {
+      await this.pass;
+    } finally {
+      // A service is started again at the next election.
+      this.stopping = false;
+    }
   }
 }

@@ -36,12 +36,12 @@ export class QueueCleaner extends PeriodicRunner {
     if (retention === -1) return 0;
     const batchSize = this.options.batchSize ?? QUEUE_CLEANER_BATCH;
     const names: string[] = [];
-    for (;;) {
+    await this.inBatches(batchSize, async () => {
       const { text, values } = queueDeleteExpired({ schema, now: this.sqlNow(), retentionMs: retention, limit: batchSize });
       const { rows } = await pool.query(text, values);
       names.push(...rows.map((row: { name: string }) => row.name));
-      if (rows.length < batchSize) break;
-    }
+      return rows.length;
+    });
     if (names.length > 0) this.logger.info(`deleted ${names.length} queue(s) no client has worked for ${retention} ms`, { queues: names });
     return names.length;
   }

@@ -68,13 +68,10 @@ export class Rescuer extends PeriodicRunner {
     }
   }
 
-  private async batches(statement: () => { text: string; values: unknown[] }): Promise<number> {
-    let total = 0;
-    for (;;) {
+  private batches(statement: () => { text: string; values: unknown[] }): Promise<number> {
+    return this.inBatches(RESCUER_BATCH, async () => {
       const { text, values } = statement();
-      const rescued = Number((await this.options.pool.query(text, values)).rows[0]?.rescued ?? 0);
-      total += rescued;
-      if (rescued < RESCUER_BATCH) return total;
-    }
+      return Number((await this.options.pool.query(text, values)).rows[0]?.rescued ?? 0);
+    });
   }
 }

@@ -30,19 +30,15 @@ export class Scheduler extends PeriodicRunner {
   /** One pass: returns how many jobs became available (or were discarded for a unique conflict). */
   async runOnce(): Promise<number> {
     const { schema, pool } = this.options;
-    let total = 0;
-    for (;;) {
-      let moved: number;
+    return this.inBatches(SCHEDULER_BATCH, async () => {
       try {
         const { text, values } = jobSchedule({ schema, now: this.sqlNow(), limit: SCHEDULER_BATCH });
-        moved = Number((await pool.query(text, values)).rows[0]?.moved ?? 0);
+        return Number((await pool.query(text, values)).rows[0]?.moved ?? 0);
       } catch (error) {
         if (sqlState(error) !== '23505') throw error;
-        moved = await this.oneByOne();
+        return this.oneByOne();
       }
-      total += moved;
-      if (moved < SCHEDULER_BATCH) return total;
-    }
+    });
   }
 
   private async oneByOne(): Promise<number> {

@@ -44,7 +44,7 @@ export class Runtime {
   private readonly completer: Completer<OutcomeContext>;
   private readonly maintenance: MaintenanceService[];
   private readonly heartbeat: Heartbeat;
-  private elector: Elector | undefined;
+  private readonly elector: Elector;
   private notifier: Notifier | undefined;
   private aborting = false;
   private channelPrefix = '';
@@ -72,6 +72,14 @@ export class Runtime {
       (handle, items, context) => client.insertItems(handle, items, context),
     );
     this.heartbeat = new Heartbeat({ pool: config.pool, schema: config.schema, clientId: config.id, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
+    this.elector = new Elector({
+      pool: config.pool,
+      schema: config.schema,
+      clientId: config.id,
+      logger: config.logger,
+      onElected: () => this.startMaintenance(),
+      onLost: () => this.stopMaintenance(),
+    });
     for (const [queue, { maxWorkers, prefetch }] of config.queues) {
       this.producers.set(
         queue,
@@ -110,21 +118,13 @@ export class Runtime {
     await this.notifier.start();
     await this.heartbeat.start();
     await Promise.all([...this.producers.values()].map((p) => p.start()));
-    this.elector = new Elector({
-      pool,
-      schema,
-      clientId: this.config.id,
-      logger: this.config.logger,
-      onElected: () => this.startMaintenance(),
-      onLost: () => this.stopMaintenance(),
-    });
     await this.elector.start();
   }
 
   /** Stops fetching, waits for running jobs, writes their outcomes. */
   async stop(): Promise<void> {
     await Promise.all([...this.producers.values()].map((p) => p.stop()));
-    await this.elector?.stop();
+    await this.elector.stop();
     await this.completer.stop();
     // After the completer: the client is dead to the rescuer once stopped, so its jobs must be stored first.
     await this.heartbeat.stop();
@@ -134,7 +134,7 @@ export class Runtime {
 
   /** Whether this client is the elected leader, running maintenance. */
   get isLeader(): boolean {
-    return this.elector?.isLeader ?? false;
+    return this.elector.isLeader;
   }
 
   private startMaintenance(): void {
@@ -185,7 +185,7 @@ export class Runtime {
     }
     const topic = channel.slice(this.channelPrefix.length);
     if (topic === 'river_insert' && typeof message.queue === 'string') return this.producers.get(message.queue)?.wake('notify');
-    if (topic === 'river_leadership') return this.elector?.notified(message as { action?: unknown; leader_id?: unknown });
+    if (topic === 'river_leadership') return this.elector.notified(message as { action?: unknown; leader_id?: unknown });
     if (topic !== 'river_control') return;
     const targets = message.queue === '*' ? [...this.producers.values()] : [this.producers.get(message.queue ?? '')].filter((p) => p !== undefined);
     if (message.action === 'pause' || message.action === 'resume') for (const p of targets) p.setPaused(message.action === 'pause');

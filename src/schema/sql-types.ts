@@ -1,5 +1,8 @@
 import { customType } from 'drizzle-orm/pg-core';
 
+/** The largest smallint, so the largest `river_job.max_attempts` (and `attempt`). */
+export const SMALLINT_MAX = 32_767;
+
 /**
  * `bytea`, read and written as a Node `Buffer`. drizzle-orm before 1.0 has no builtin for it.
  */

@@ -1,7 +1,5 @@
+import { SMALLINT_MAX } from '../schema/sql-types.js';
 import { query, tableName, type Query } from './query.js';
-
-/** The largest value of river_job.max_attempts, a smallint. */
-const MAX_ATTEMPTS_LIMIT = 32767;
 
 /**
  * Makes a job available to run now, as River's JobRetry: scheduled_at now, finalized_at null,
@@ -20,7 +18,7 @@ updated AS (
     state = 'available',
     scheduled_at = now(),
     finalized_at = NULL,
-    max_attempts = CASE WHEN j.attempt >= j.max_attempts THEN least(j.attempt + 1, ${MAX_ATTEMPTS_LIMIT}::int) ELSE j.max_attempts END
+    max_attempts = CASE WHEN j.attempt >= j.max_attempts THEN least(j.attempt + 1, ${SMALLINT_MAX}::int) ELSE j.max_attempts END
   FROM locked
   WHERE j.id = locked.id
     AND locked.state <> 'running'

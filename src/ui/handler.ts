@@ -5,7 +5,8 @@ import { TributaryError } from '../errors.js';
 import { apiRoutes } from './api-routes.js';
 import { appScript } from './assets.js';
 import { resolveUiOptions, type UiOptions } from './options.js';
-import { pageHtml, STYLE } from './page.js';
+import { pageHtml } from './page.js';
+import { STYLE } from './style.js';
 import { securityMiddleware } from './security.js';
 
 /** A Web-standard request handler: `(request) => Promise<Response>`. */

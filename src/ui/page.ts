@@ -1,5 +1,3 @@
-import { STYLE } from './style.js';
-
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /**
@@ -30,4 +28,3 @@ export function pageHtml(basePath: string, title: string): string {
 </html>`;
 }
 
-export { STYLE };

@@ -5,11 +5,9 @@ import { spawnChildClient } from '../support/child-client.js';
 import { noop } from '../support/jobs.js';
 import { quietLogger, startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
-import { defineJob } from '../../src/index.js';
-import * as v from 'valibot';
+import { hold } from '../fixtures/hold-job.js';
 
 const t = await createTestDatabase();
-const hold = defineJob({ kind: 'hold', args: v.object({ label: v.optional(v.string()) }) });
 
 const rescuer = (now?: Date) =>
   new Rescuer({ pool: t.pool, schema: undefined, logger: quietLogger, stuckAfterMs: 3_600_000, clientDeadAfterMs: 30_000, now: now && (() => now) });

@@ -1,14 +1,12 @@
-import * as v from 'valibot';
 import { expect, test } from 'vitest';
-import { defineJob, periodicJob, work } from '../../src/index.js';
-import { persistentHold } from '../fixtures/persistent-hold.js';
+import { work } from '../../src/index.js';
+import { hold, persistentHold } from '../fixtures/hold-job.js';
 import { spawnChildClient } from '../support/child-client.js';
 import { startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
 const t = await createTestDatabase();
-const hold = defineJob({ kind: 'hold', args: v.object({ label: v.optional(v.string()) }) });
 
 test('a persistent worker whose process is killed starts again in another process, once', { timeout: 120_000 }, async () => {
   const child = await spawnChildClient(t.url, { persistent: true });
@@ -21,7 +19,7 @@ test('a persistent worker whose process is killed starts again in another proces
   let mostAtOnce = 0;
   const survivor = await startClient(t, {
     queues: { default: { maxWorkers: 2 } },
-    periodicJobs: [persistentHold(periodicJob, hold)],
+    periodicJobs: [persistentHold()],
     workers: [work(hold, async (job, { signal }) => {
       running.add(job.id);
       mostAtOnce = Math.max(mostAtOnce, running.size);
