@@ -4,7 +4,8 @@ import { kindIssues, validateArgs, type AnyJobDefinition } from '../job.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import { jobInsertMany, type JobInsertRow } from '../sql/job-insert-many.js';
 import { insertOptsIssues, resolveInsertOpts, type InsertOpts } from './opts.js';
-import { isUnique, uniqueKey, uniqueStatesBits } from './unique-key.js';
+import { isUnique, statesFromBits, uniqueKey, uniqueStatesBits } from './unique-key.js';
+import type { JobState } from '../schema/job-state.js';
 
 /** One job to insert: its definition, its args, and options for this insert only. */
 export interface InsertItem {
@@ -45,10 +46,10 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
   const unique = isUnique(opts.uniqueOpts) ? opts.uniqueOpts : undefined;
   return {
     ord,
-    args: args.value,
+    args: JSON.stringify(args.value),
     kind: item.job.kind,
     max_attempts: opts.maxAttempts,
-    metadata: opts.metadata,
+    metadata: JSON.stringify(opts.metadata),
     pending: opts.pending,
     priority: opts.priority,
     queue: opts.queue,
@@ -59,11 +60,40 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
   };
 }
 
+/** What the database chose for a new row: id, state, created_at, scheduled_at, unique key hex. */
+type Inserted = [id: number, state: JobState, createdAt: string, scheduledAt: string, uniqueKey: string | null];
+
+/** A newly inserted job, from what was sent and what the database chose. */
+function newJobRow(row: JobInsertRow, [id, state, createdAt, scheduledAt, uniqueKey]: Inserted, date: (text: string) => Date): JobRow {
+  return {
+    id,
+    state,
+    attempt: 0,
+    maxAttempts: row.max_attempts,
+    attemptedAt: null,
+    createdAt: date(createdAt),
+    finalizedAt: null,
+    scheduledAt: date(scheduledAt),
+    priority: row.priority,
+    // Parsed from the text sent, so the job holds its own copy, as one read back would.
+    args: JSON.parse(row.args) as Record<string, unknown>,
+    attemptedBy: [],
+    errors: [],
+    kind: row.kind,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    queue: row.queue,
+    tags: [...row.tags],
+    uniqueKey: uniqueKey === null ? null : Buffer.from(uniqueKey, 'hex'),
+    uniqueStates: row.unique_states === null ? null : statesFromBits(row.unique_states),
+  };
+}
+
 function explainDatabaseError(error: unknown, schema: string | undefined): never {
   const where = schema ? `schema "${schema}"` : 'the search_path';
   switch (sqlState(error)) {
-    case '42P01':
-    case '42704':
+    case '3F000': // the schema
+    case '42P01': // a table
+    case '42704': // the state enum
       throw new TributaryError(
         `Tributary's tables are missing from ${where}: run \`tributary migrate\` or your drizzle-kit migrations first`,
         { cause: error },
@@ -94,11 +124,11 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
 
   // Two items with one unique key in a batch: only the first is sent (ON CONFLICT may not touch
   // a row twice in one statement); the others are its duplicates.
-  const firstByKey = new Map<string, number>();
+  const keys = new Set<string>();
   const sent = rows.filter((row) => {
     if (row.unique_key === null) return true;
-    if (firstByKey.has(row.unique_key)) return false;
-    firstByKey.set(row.unique_key, row.ord);
+    if (keys.has(row.unique_key)) return false;
+    keys.add(row.unique_key);
     return true;
   });
 
@@ -108,24 +138,49 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
   } catch (error) {
     explainDatabaseError(error, ctx.schema);
   }
-  const jobs = returned.map((r) => JSON.parse(String(r.job)) as Record<string, unknown>);
+  return resultsInItemOrder(rows, returned);
+}
 
-  // Match rows back by unique key, and the rest by id: ids are drawn in insertion order.
-  const byKey = new Map<string, Record<string, unknown>>();
-  const plain: Record<string, unknown>[] = [];
-  for (const job of jobs) {
-    if (job.unique_key != null) byKey.set(String(job.unique_key).slice(2), job);
-    else plain.push(job);
+/**
+ * Pairs each item with its returned row. A duplicate comes back whole; a new row as the values the
+ * database chose, completed from what was sent. Unique rows are matched by key, the rest by id:
+ * ids are drawn in insertion order.
+ */
+function resultsInItemOrder(rows: readonly JobInsertRow[], returned: readonly Record<string, unknown>[]): InsertResult[] {
+  const byKey = new Map<string, JobRow | Inserted>();
+  const plain: Inserted[] = [];
+  for (const r of returned) {
+    const text = String(r.job);
+    if (text.startsWith('{')) {
+      const job = jobRowFromJson<Record<string, unknown>>(JSON.parse(text) as Record<string, unknown>);
+      byKey.set(job.uniqueKey?.toString('hex') ?? '', job);
+      continue;
+    }
+    const inserted = JSON.parse(text) as Inserted;
+    if (inserted[4] !== null) byKey.set(inserted[4], inserted);
+    else plain.push(inserted);
   }
-  plain.sort((a, b) => Number(a.id) - Number(b.id));
+  plain.sort((a, b) => a[0] - b[0]);
   let nextPlain = 0;
+  // A batch's rows share one created_at and mostly one scheduled_at; Date's parser is slow on
+  // Postgres' microsecond timestamps, so each distinct text is parsed once.
+  const dates = new Map<string, number>();
+  const date = (text: string) => {
+    let ms = dates.get(text);
+    if (ms === undefined) dates.set(text, (ms = new Date(text).getTime()));
+    return new Date(ms);
+  };
+  const built = new Map<string, JobRow>();
   return rows.map((row) => {
-    const job = row.unique_key === null ? plain[nextPlain++] : byKey.get(row.unique_key);
-    if (!job) throw new TributaryError(`insert returned no row for item ${row.ord}`);
-    const duplicateInBatch = row.unique_key !== null && firstByKey.get(row.unique_key) !== row.ord;
-    return {
-      job: jobRowFromJson(job),
-      uniqueSkippedAsDuplicate: duplicateInBatch || job.unique_skipped_as_duplicate === true,
-    };
+    const found = row.unique_key === null ? plain[nextPlain++] : byKey.get(row.unique_key);
+    if (!found) throw new TributaryError(`insert returned no row for item ${row.ord}`);
+    if (!Array.isArray(found)) return { job: found, uniqueSkippedAsDuplicate: true };
+    if (row.unique_key === null) return { job: newJobRow(row, found, date), uniqueSkippedAsDuplicate: false };
+    // Later items with the key of one inserted in this batch are its duplicates: the same job.
+    const first = built.get(row.unique_key);
+    if (first) return { job: first, uniqueSkippedAsDuplicate: true };
+    const job = newJobRow(row, found, date);
+    built.set(row.unique_key, job);
+    return { job, uniqueSkippedAsDuplicate: false };
   });
 }

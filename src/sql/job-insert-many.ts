@@ -1,19 +1,23 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { arrayLiteral } from './array-literal.js';
 import { qualified, UNIQUE_INDEX_PREDICATE } from './identifiers.js';
 
-/** One job to insert, in the shape `jobInsertMany` sends to Postgres as JSON. */
+/** One job to insert, as `jobInsertMany` sends it: already validated, with every option resolved. */
 export interface JobInsertRow {
   /** Position in the batch, so rows are inserted (and get ids) in the caller's order. */
   ord: number;
-  args: Record<string, unknown>;
+  /** JSON text. */
+  args: string;
   kind: string;
   max_attempts: number;
-  metadata: Record<string, unknown>;
+  /** JSON text. */
+  metadata: string;
   pending: boolean;
   priority: number;
   queue: string;
   /** ISO time, or null for now() on the database's clock. */
   scheduled_at: string | null;
+  /** Tag names: word characters and `-` only, so a comma can join them. */
   tags: readonly string[];
   /** Hex of the 32-byte key, or null. */
   unique_key: string | null;
@@ -21,37 +25,76 @@ export interface JobInsertRow {
   unique_states: string | null;
 }
 
+/** Builds one array literal parameter per column, in the order the statement's `unnest` reads them. */
+function columns(rows: readonly JobInsertRow[]): string[] {
+  return [
+    arrayLiteral(rows.map((r) => r.args)),
+    arrayLiteral(rows.map((r) => r.kind)),
+    arrayLiteral(rows.map((r) => r.max_attempts)),
+    arrayLiteral(rows.map((r) => r.metadata)),
+    arrayLiteral(rows.map((r) => r.pending)),
+    arrayLiteral(rows.map((r) => r.priority)),
+    arrayLiteral(rows.map((r) => r.queue)),
+    arrayLiteral(rows.map((r) => r.scheduled_at)),
+    arrayLiteral(rows.map((r) => r.tags.join(','))),
+    arrayLiteral(rows.map((r) => r.unique_key)),
+    arrayLiteral(rows.map((r) => r.unique_states)),
+  ];
+}
+
+/** The columns an insert writes, in one order for both inserts. */
+const COLUMNS = sql.raw('args, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags, unique_key, unique_states');
+
 /**
  * Inserts any number of jobs in one statement and one round trip, and notifies
  * `<schema>.river_insert` once per queue that got an available job, in the caller's transaction.
  *
- * The whole batch travels as one JSON text parameter: every driver sends a string the same way,
- * so no array or jsonb serialization differs between node-postgres, postgres.js and PGlite. The
- * state is decided on the database's clock, like the fetch that will later pick the job up.
- * A unique duplicate returns the existing row untouched (the no-op update is what makes
- * ON CONFLICT return it), flagged by xmax, which is non-zero only for a row that was there before.
- * Returns one `row_to_json` text per row: identical parsing whatever type parsers the driver has.
+ * Each column travels as one array literal in a text parameter, unnested on the server: every
+ * driver (node-postgres, postgres.js, PGlite) sends a string the same way, and Postgres reads
+ * arrays of small values far faster than one JSON document of the whole batch (measured: the
+ * JSON parse alone was a third of a 1,000-row insert). The state is decided on the database's
+ * clock, like the fetch that will later pick the job up. A unique duplicate returns the existing
+ * row untouched (the no-op update is what makes ON CONFLICT return it), flagged by xmax, which is
+ * non-zero only for a row that was there before.
+ *
+ * Returns one text per row. A new row comes back as the JSON array
+ * `[id, state, created_at, scheduled_at, unique key hex or null]`, the only values the database
+ * chose (the caller has the rest); a duplicate as the whole existing row, `row_to_json` text.
  */
 export function jobInsertMany(params: { schema: string | undefined; rows: readonly JobInsertRow[] }): SQL {
   const job = qualified(params.schema, 'river_job');
   const state = qualified(params.schema, 'river_job_state');
+  const [args, kind, maxAttempts, metadata, pending, priority, queue, scheduledAt, tags, uniqueKey, uniqueStates] = columns(params.rows);
   return sql`WITH input AS (
-  SELECT * FROM jsonb_to_recordset(${JSON.stringify(params.rows)}::text::jsonb) AS i(
-    ord integer, args jsonb, kind text, max_attempts smallint, metadata jsonb, pending boolean,
-    priority smallint, queue text, scheduled_at timestamptz, tags varchar(255)[],
-    unique_key text, unique_states text)
+  SELECT * FROM unnest(
+    ${args}::text::jsonb[], ${kind}::text::text[], ${maxAttempts}::text::smallint[], ${metadata}::text::jsonb[],
+    ${pending}::text::boolean[], ${priority}::text::smallint[], ${queue}::text::text[], ${scheduledAt}::text::timestamptz[],
+    ${tags}::text::text[], ${uniqueKey}::text::text[], ${uniqueStates}::text::text[]
+  ) WITH ORDINALITY AS i(args, kind, max_attempts, metadata, pending, priority, queue, scheduled_at, tags, unique_key, unique_states, ord)
 ),
-inserted AS (
-  INSERT INTO ${job} AS j
-    (args, kind, max_attempts, metadata, priority, queue, scheduled_at, state, tags, unique_key, unique_states)
-  SELECT args, kind, max_attempts, metadata, priority, queue, coalesce(scheduled_at, now()),
-    (CASE WHEN pending THEN 'pending' WHEN scheduled_at > now() THEN 'scheduled' ELSE 'available' END)::${state},
-    tags, decode(unique_key, 'hex'), unique_states::bit(8)
+rows AS (
+  SELECT args, kind, max_attempts, metadata, priority, queue, coalesce(scheduled_at, now()) AS scheduled_at,
+    (CASE WHEN pending THEN 'pending' WHEN scheduled_at > now() THEN 'scheduled' ELSE 'available' END)::${state} AS state,
+    string_to_array(tags, ',')::varchar(255)[] AS tags, decode(unique_key, 'hex') AS unique_key,
+    unique_states::bit(8) AS unique_states, ord
   FROM input
-  ORDER BY ord
+),
+-- Two inserts: ON CONFLICT makes every row a speculative insertion (an index probe and a second
+-- WAL record), a cost only unique jobs need to pay.
+plain AS (
+  INSERT INTO ${job} AS j (${COLUMNS})
+  SELECT ${COLUMNS} FROM rows WHERE unique_key IS NULL ORDER BY ord
+  RETURNING j.*, false AS unique_skipped_as_duplicate
+),
+uniq AS (
+  INSERT INTO ${job} AS j (${COLUMNS})
+  SELECT ${COLUMNS} FROM rows WHERE unique_key IS NOT NULL ORDER BY ord
   ON CONFLICT (unique_key) WHERE ${UNIQUE_INDEX_PREDICATE}
   DO UPDATE SET kind = j.kind
   RETURNING j.*, (j.xmax <> 0) AS unique_skipped_as_duplicate
+),
+inserted AS (
+  SELECT * FROM plain UNION ALL SELECT * FROM uniq
 ),
 notified AS (
   SELECT count(pg_notify(
@@ -59,5 +102,7 @@ notified AS (
     '{"queue":' || to_json(queue)::text || '}')) AS n
   FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'available' AND NOT unique_skipped_as_duplicate) AS q
 )
-SELECT row_to_json(inserted)::text AS job FROM inserted, notified`;
+SELECT CASE WHEN unique_skipped_as_duplicate THEN row_to_json(inserted)::text
+  ELSE json_build_array(id, state, created_at, scheduled_at, encode(unique_key, 'hex'))::text END AS job
+FROM inserted, notified`;
 }

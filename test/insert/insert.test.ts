@@ -92,6 +92,28 @@ describe('insertMany', () => {
     expect(new Set(results.map((r) => r.job.id)).size).toBe(1000);
   });
 
+  test('returns each job exactly as stored, awkward text included', async () => {
+    const reader = new Client({ pool: t.pool });
+    const awkward = ['say "hi"', 'back\\slash', '{braces}', 'a,b', 'NULL', '', ' padded ', 'ünï €😀', 'line\nbreak'];
+    const jsonJob = defineJob({ kind: 'awkward', args: v.object({ s: v.string(), nested: v.object({ list: v.array(v.string()) }) }) });
+    const items = awkward.map((s, i) => ({
+      job: jsonJob,
+      args: { s, nested: { list: awkward } },
+      opts: {
+        metadata: { note: s, n: i },
+        tags: i % 2 === 0 ? ['a-tag', `tag_${i}`] : [],
+        priority: ((i % 4) + 1) as 1 | 2 | 3 | 4,
+        ...(i === 1 ? { scheduledAt: new Date(Date.now() + 3_600_000) } : {}),
+        ...(i === 2 ? { pending: true } : {}),
+        ...(i === 3 ? { uniqueOpts: { byArgs: true } } : {}),
+      },
+    }));
+    const results = await client.insertMany(t.db, items);
+    expect(results.map((r) => r.job.state).slice(0, 4)).toEqual(['available', 'scheduled', 'pending', 'available']);
+    for (const { job } of results) expect(job).toEqual(await reader.jobGet(job.id));
+    expect(results.map((r) => r.job.args.s)).toEqual(awkward);
+  });
+
   test('an empty list writes nothing and sends nothing', async () => {
     let statements = 0;
     const counted = drizzle(t.pool, { logger: { logQuery: () => void statements++ } });
