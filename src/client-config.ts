@@ -75,6 +75,15 @@ export interface ClientConfig extends MaintenanceOptions {
   fetchCooldown?: number;
   /** How often each queue is polled when no notification arrives, in ms. Default 1000. */
   fetchPollInterval?: number;
+  /**
+   * Send the runtime's fetch and complete statements as named prepared statements, parsed and
+   * planned once per connection instead of on every call (a tenth of Postgres' time per job at
+   * fetches of 50, a few percent at fetches of hundreds). Only when `pool` is a node-postgres
+   * `pg.Pool`: another pool, such as a wrapper whose `query` takes only text, gets plain text.
+   * Set false behind PgBouncer in transaction pooling mode before version 1.21, which cannot
+   * carry prepared statements across transactions. Default true.
+   */
+  preparedStatements?: boolean;
   /** Default time a job may run before its signal aborts and the attempt fails, in ms; -1 for none. Default 60,000. */
   jobTimeout?: number;
   /** When a failed job runs again, in ms from now. Default: River's n^4 seconds ±10%. */
@@ -122,6 +131,7 @@ export interface ResolvedClientConfig extends ResolvedMaintenanceOptions {
   workers: readonly Worker<any>[];
   fetchCooldown: number;
   fetchPollInterval: number;
+  preparedStatements: boolean;
   jobTimeout: number;
   retryPolicy: RetryPolicy;
   errorHandler: ErrorHandler | undefined;
@@ -146,7 +156,7 @@ export const CLIENT_DEFAULTS = {
 export const MAX_WORKERS_LIMIT = 10_000;
 const MAX_ID_LENGTH = 100;
 const OPTION_NAMES = [
-  'pool', 'schema', 'insertOpts', 'queues', 'workers', 'fetchCooldown', 'fetchPollInterval',
+  'pool', 'schema', 'insertOpts', 'queues', 'workers', 'fetchCooldown', 'fetchPollInterval', 'preparedStatements',
   'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter', 'clientDeadAfter', 'plugins',
   'middleware',
   'periodicJobs',
@@ -222,6 +232,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
   issues.push(...insertOptsIssues(c.insertOpts, 'insertOpts'), ...queueIssues(c.queues), ...workerIssues(c.workers));
   if (c.fetchCooldown !== undefined && !wholeMs(c.fetchCooldown, 0)) issues.push({ path: 'fetchCooldown', message: `must be a whole number of milliseconds >= 0, got ${c.fetchCooldown}` });
   if (c.fetchPollInterval !== undefined && !wholeMs(c.fetchPollInterval, 1)) issues.push({ path: 'fetchPollInterval', message: `must be a whole number of milliseconds >= 1, got ${c.fetchPollInterval}` });
+  if (c.preparedStatements !== undefined && typeof c.preparedStatements !== 'boolean') issues.push({ path: 'preparedStatements', message: `must be true or false, got ${JSON.stringify(c.preparedStatements)}` });
   if (c.jobTimeout !== undefined && c.jobTimeout !== -1 && !wholeMs(c.jobTimeout, 1)) issues.push({ path: 'jobTimeout', message: `must be a whole number of milliseconds, or -1 for none, got ${c.jobTimeout}` });
   for (const key of ['retryPolicy', 'errorHandler'] as const) {
     if (c[key] !== undefined && typeof c[key] !== 'function') issues.push({ path: key, message: 'must be a function' });
@@ -255,6 +266,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     workers: c.workers ?? [],
     fetchCooldown: c.fetchCooldown ?? CLIENT_DEFAULTS.fetchCooldown,
     fetchPollInterval: c.fetchPollInterval ?? CLIENT_DEFAULTS.fetchPollInterval,
+    preparedStatements: c.preparedStatements ?? true,
     jobTimeout: c.jobTimeout ?? CLIENT_DEFAULTS.jobTimeout,
     retryPolicy: c.retryPolicy ?? defaultRetryPolicy,
     errorHandler: c.errorHandler,

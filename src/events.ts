@@ -52,6 +52,11 @@ export class EventHub {
     return () => void set.delete(listener);
   }
 
+  /** Whether anything listens to `event`: a payload costly to build can be skipped when not. */
+  has(event: ClientEventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<E extends ClientEventName>(event: E, payload: ClientEvents[E]): void {
     for (const listener of this.listeners.get(event) ?? []) {
       try {

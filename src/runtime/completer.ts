@@ -1,6 +1,7 @@
 import type { PgPool } from '../client-config.js';
 import type { Logger } from '../logger.js';
 import { jobCompleteMany } from '../sql/job-complete-many.js';
+import { runQuery, statementName, type Query } from '../sql/query.js';
 import { jobSetStateMany, type JobOutcomeRow } from '../sql/job-set-state-many.js';
 
 /** How long a result may wait for others to share its statement. */
@@ -10,22 +11,25 @@ export const COMPLETER_MAX_BATCH = 1000;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
-/** An outcome waiting to be written, and what to tell once it is. */
-export interface PendingOutcome<T = unknown> {
-  row: JobOutcomeRow;
-  /** Anything the caller needs back in `onStored` (event timings, the error). */
-  context: T;
+/**
+ * An outcome waiting to be written. The caller's own record of the attempt, carrying whatever it
+ * needs back in `onStored` (event timings, the error), so no wrapper is made per job.
+ */
+export interface PendingOutcome {
+  readonly row: JobOutcomeRow;
 }
 
-export interface CompleterOptions<T> {
+export interface CompleterOptions<T extends PendingOutcome> {
   pool: PgPool;
+  /** Send the complete statement as a named prepared statement: the pool takes node-postgres query configs. */
+  prepared: boolean;
   schema: string | undefined;
   logger: Logger;
   /**
    * Called after each flush: `written` is false when the job was no longer running that attempt;
    * `cancelled` is true when a pending cancel request turned a retry or snooze into a cancel.
    */
-  onStored: (outcome: PendingOutcome<T>, written: boolean, cancelled: boolean) => void;
+  onStored: (outcome: T, written: boolean, cancelled: boolean) => void;
 }
 
 /**
@@ -33,8 +37,8 @@ export interface CompleterOptions<T> {
  * A failed flush is retried with backoff until it succeeds (a restarting Postgres), so no
  * outcome is ever dropped; `stop()` returns once everything is written.
  */
-export class Completer<T = unknown> {
-  private pending: PendingOutcome<T>[] = [];
+export class Completer<T extends PendingOutcome> {
+  private pending: T[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -45,7 +49,7 @@ export class Completer<T = unknown> {
     return this.pending.length;
   }
 
-  add(outcome: PendingOutcome<T>): void {
+  add(outcome: T): void {
     this.pending.push(outcome);
     if (this.pending.length >= COMPLETER_MAX_BATCH) this.flushSoon(0);
     else this.flushSoon(COMPLETER_FLUSH_DELAY_MS);
@@ -78,39 +82,59 @@ export class Completer<T = unknown> {
 
   private async flushAll(): Promise<void> {
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, COMPLETER_MAX_BATCH);
+      const batch = this.pending.length <= COMPLETER_MAX_BATCH ? this.pending : this.pending.splice(0, COMPLETER_MAX_BATCH);
+      if (batch === this.pending) this.pending = [];
       // Completed jobs take the fast statement; each statement is retried on its own, so one
       // that already succeeded is never repeated (it would match nothing and lose its events).
-      const completed = batch.filter((b) => b.row.state === 'completed');
-      const others = batch.filter((b) => b.row.state !== 'completed');
-      const [a, b] = await Promise.all([this.writeWithRetry(completed), this.writeWithRetry(others)]);
+      const completed: JobOutcomeRow[] = [];
+      const others: JobOutcomeRow[] = [];
+      for (const { row } of batch) (row.state === 'completed' ? completed : others).push(row);
+      const [done, stored] = await Promise.all([this.writeWithRetry(completed, true), this.writeWithRetry(others, false)]);
       for (const outcome of batch) {
-        const written = a.has(outcome.row.id) || b.has(outcome.row.id);
-        const cancelled = b.get(outcome.row.id) === 'cancelled' && outcome.row.state !== 'cancelled';
-        this.options.onStored(outcome, written, cancelled);
+        const { id, state } = outcome.row;
+        if (state === 'completed') this.options.onStored(outcome, done.has(id), false);
+        else {
+          const storedState = stored.get(id);
+          this.options.onStored(outcome, storedState !== undefined, storedState === 'cancelled' && state !== 'cancelled');
+        }
       }
     }
   }
 
-  /** Writes a batch; returns the stored state of each row written (undefined from the fast path). */
-  private async writeWithRetry(batch: PendingOutcome<T>[]): Promise<Map<number, string | undefined>> {
-    if (batch.length === 0) return new Map();
+  /**
+   * Writes a batch of rows, all completed (`fast`) or not; returns the stored state of each row
+   * written (`completed` for the fast path, which does not read it back).
+   */
+  private async writeWithRetry(rows: JobOutcomeRow[], fast: boolean): Promise<Map<number, string>> {
+    const written = new Map<number, string>();
+    if (rows.length === 0) return written;
+    const { schema } = this.options;
+    const statement = fast ? completeQuery(schema, rows) : jobSetStateMany({ schema, rows });
+    const name = fast && this.options.prepared ? statementName('tributary_complete', statement.text) : undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        const { schema, pool } = this.options;
-        const rows = batch.map((b) => b.row);
-        const { text, values } = rows.every((r) => r.state === 'completed')
-          ? jobCompleteMany({ schema, ids: rows.map((r) => r.id), attempts: rows.map((r) => r.attempt), finalizedAt: rows.map((r) => r.finalized_at!) })
-          : jobSetStateMany({ schema, rows });
-        const result = await pool.query(text, values);
-        return new Map(result.rows.map((row) => [Number(row.id), row.state as string | undefined]));
+        const result = await runQuery(this.options.pool, statement, name);
+        for (const row of result.rows) written.set(Number(row.id), fast ? 'completed' : String(row.state));
+        return written;
       } catch (error) {
         const delay = Math.min(RETRY_MIN_MS * 2 ** attempt, RETRY_MAX_MS);
-        this.options.logger.warn(`completer: writing ${batch.length} job outcome(s) failed; retrying in ${delay} ms`, {
+        this.options.logger.warn(`completer: writing ${rows.length} job outcome(s) failed; retrying in ${delay} ms`, {
           error: error instanceof Error ? error.message : String(error),
         });
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
+}
+
+function completeQuery(schema: string | undefined, rows: JobOutcomeRow[]): Query {
+  const ids: number[] = [];
+  const attempts: number[] = [];
+  const finalizedAt: string[] = [];
+  for (const row of rows) {
+    ids.push(row.id);
+    attempts.push(row.attempt);
+    finalizedAt.push(row.finalized_at!);
+  }
+  return jobCompleteMany({ schema, ids, attempts, finalizedAt });
 }

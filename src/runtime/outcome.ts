@@ -27,6 +27,10 @@ export const isSnooze = (error: unknown): error is JobSnoozeError => error insta
 
 /** The row the completer writes for an outcome, timestamps from the client's clock. */
 export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): JobOutcomeRow {
+  // Nearly every outcome: built in one literal, without the spreads and closure below.
+  if (outcome.type === 'completed') {
+    return { id: job.id, attempt: job.attempt, finalized_at: now.toISOString(), scheduled_at: null, error: null, snoozed: false, state: 'completed' };
+  }
   const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false };
   const errorEntry = (error: Error) => ({
     at: now.toISOString(),
@@ -35,8 +39,6 @@ export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): J
     trace: error.stack ?? '',
   });
   switch (outcome.type) {
-    case 'completed':
-      return { ...base, state: 'completed', finalized_at: now.toISOString() };
     case 'cancelled':
       return { ...base, state: 'cancelled', finalized_at: now.toISOString(), error: errorEntry(outcome.error) };
     case 'snoozed': {
@@ -56,17 +58,18 @@ export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): J
 
 /** The job as the completer wrote it: the fetched row with an outcome row applied. */
 export function applyOutcomeRow(job: JobRow<unknown>, row: JobOutcomeRow): JobRow<unknown> {
-  const errors = row.error
-    ? [...job.errors, { at: new Date(row.error.at as string), attempt: job.attempt, error: String(row.error.error), trace: String(row.error.trace) }]
-    : job.errors;
-  const snoozes = Number((job.metadata as { snoozes?: unknown }).snoozes ?? 0);
-  return {
+  const stored = {
     ...job,
     state: row.state,
     finalizedAt: row.finalized_at ? new Date(row.finalized_at) : null,
     scheduledAt: row.scheduled_at ? new Date(row.scheduled_at) : job.scheduledAt,
-    errors,
-    attempt: row.snoozed ? Math.max(job.attempt - 1, 0) : job.attempt,
-    metadata: row.snoozed ? { ...job.metadata, snoozes: snoozes + 1 } : job.metadata,
   };
+  if (row.error) {
+    stored.errors = [...job.errors, { at: new Date(row.error.at as string), attempt: job.attempt, error: String(row.error.error), trace: String(row.error.trace) }];
+  }
+  if (row.snoozed) {
+    stored.attempt = Math.max(job.attempt - 1, 0);
+    stored.metadata = { ...job.metadata, snoozes: Number((job.metadata as { snoozes?: unknown }).snoozes ?? 0) + 1 };
+  }
+  return stored;
 }

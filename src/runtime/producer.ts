@@ -3,9 +3,16 @@ import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
 import { jobGetAvailable } from '../sql/job-get-available.js';
 import { queueUpsert } from '../sql/queue-upsert.js';
+import { runQuery, statementName } from '../sql/query.js';
 
 /** How often a producer refreshes its river_queue row and re-reads whether the queue is paused. */
 export const QUEUE_REFRESH_INTERVAL_MS = 30_000;
+/**
+ * Refill fetches one queue may have in flight at once while there is a backlog. With one, the
+ * workers ran dry while each fetch was in flight (a fetch of 250 took 10 ms, running them 6);
+ * with two, a drain of no-op jobs went from about 19,000 to 27,000 jobs/s on 2 cores.
+ */
+export const MAX_REFILLS_IN_FLIGHT = 2;
 
 export interface ProducerOptions {
   queue: string;
@@ -13,6 +20,8 @@ export interface ProducerOptions {
   /** Jobs fetched ahead of free workers and held here, marked running. */
   prefetch: number;
   pool: PgPool;
+  /** Send the fetch as a named prepared statement: the pool takes node-postgres query configs. */
+  prepared: boolean;
   schema: string | undefined;
   clientId: string;
   logger: Logger;
@@ -31,9 +40,10 @@ export interface ProducerOptions {
  * fetch. After a notification's fetch that found nothing (another client took the job) the next
  * waits out `fetchCooldown`, which bounds wasted fetches when many clients hear the same
  * notifications, without ever delaying a fetch that finds work. While fetches come back full there is a
- * backlog, and the producer refills freed slots at once. With `prefetch`, a fetch takes up to
- * that many jobs more than there are free workers, and they wait here for a worker (graphile-
- * worker's "local queue"): fewer, larger fetches.
+ * backlog, and the producer refills freed slots at once, with up to `MAX_REFILLS_IN_FLIGHT`
+ * fetches at a time. With `prefetch`, a fetch takes up to that many jobs more than there are free
+ * workers, and they wait here for a worker (graphile-worker's "local queue"): fewer, larger
+ * fetches.
  */
 export class Producer {
   private running = 0;
@@ -41,7 +51,9 @@ export class Producer {
   private paused = false;
   private lastFetchFound = false;
   private stopping = false;
-  private fetching = false;
+  /** Fetches in flight, and the jobs they may bring: room already claimed. */
+  private fetching = 0;
+  private requested = 0;
   private fetchAgain = false;
   private backlog = false;
   private lastFetchAt = 0;
@@ -77,7 +89,7 @@ export class Producer {
   wake(trigger: 'notify' | 'poll' | 'other' = 'other'): void {
     if (trigger === 'notify') this.notified = true;
     if (this.stopping || this.paused) return;
-    if (this.fetching) {
+    if (this.fetching > 0) {
       this.fetchAgain = true;
       return;
     }
@@ -115,7 +127,7 @@ export class Producer {
     clearTimeout(this.cooldownTimer);
     clearInterval(this.pollTimer);
     clearInterval(this.refreshTimer);
-    if (this.running > 0 || this.fetching) await new Promise<void>((resolve) => this.idle.push(resolve));
+    if (this.running > 0 || this.fetching > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.releaseBuffer();
   }
 
@@ -130,34 +142,37 @@ export class Producer {
     this.setPaused(Boolean(rows[0]?.paused));
   }
 
-  private async fetch(): Promise<void> {
-    // One fetch at a time per queue, whatever asked for it (cooldown timer, refill, wake-up).
-    if (this.fetching) {
+  /** `refill`: a refill during a backlog, which may run beside other refills. */
+  private async fetch(refill = false): Promise<void> {
+    // One fetch at a time per queue, whatever asked for it (cooldown timer, wake-up), except refills.
+    if (this.fetching > 0 && !(refill && this.fetching < MAX_REFILLS_IN_FLIGHT)) {
       this.fetchAgain = true;
       return;
     }
-    const limit = this.capacity - this.running - this.buffer.length;
+    const limit = this.capacity - this.running - this.buffer.length - this.requested;
     if (this.stopping || this.paused) return;
     if (limit <= 0) {
       // Woken while every slot is busy: fetch when one frees up instead of waiting for the poll.
       this.backlog = true;
       return;
     }
-    this.fetching = true;
+    this.fetching++;
+    this.requested += limit;
     this.fetchAgain = false;
     const byNotification = this.notified;
     this.notified = false;
     this.lastFetchAt = Date.now();
     let jobs: JobRow<unknown>[] = [];
     try {
-      const { text, values } = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
-      const { rows } = await this.options.pool.query(text, values);
+      const fetch = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
+      const { rows } = await runQuery(this.options.pool, fetch, this.options.prepared ? statementName('tributary_fetch', fetch.text) : undefined);
       jobs = rows.map((r) => jobRowFromJson<unknown>(JSON.parse(r.job)));
     } catch (error) {
       // The poll tries again; a Postgres restart only delays jobs.
       this.options.logger.warn(`producer ${this.options.queue}: fetch failed`, { error: error instanceof Error ? error.message : String(error) });
     } finally {
-      this.fetching = false;
+      this.fetching--;
+      this.requested -= limit;
     }
     this.backlog = jobs.length === limit;
     // An empty fetch right after one that found jobs is usually this client's own doing: the
@@ -170,7 +185,7 @@ export class Producer {
     this.buffer.push(...jobs);
     this.startBuffered();
     if (this.stopping) this.checkIdle();
-    else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length < this.capacity)) this.wake();
+    else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length + this.requested < this.capacity)) this.wake();
   }
 
   private get capacity(): number {
@@ -186,16 +201,26 @@ export class Producer {
 
   private startJob(job: JobRow<unknown>): void {
     this.running++;
-    void this.options.run(job).finally(() => {
-      this.running--;
-      if (this.stopping) return this.checkIdle();
-      this.startBuffered();
-      // With a backlog, refill once half the capacity is free: bigger batches, fewer round trips.
-      if (this.backlog && this.running + this.buffer.length <= this.capacity / 2 && !this.fetching) void this.fetch();
-    });
+    this.options.run(job).then(this.jobDone, this.jobCrashed);
   }
 
+  private readonly jobCrashed = (error: unknown): void => {
+    this.options.logger.error(`producer ${this.options.queue}: running a job failed`, { error: error instanceof Error ? error.message : String(error) });
+    this.jobDone();
+  };
+
+  // One function for every job, made once, rather than a closure and a .finally() per job.
+  private readonly jobDone = (): void => {
+    this.running--;
+    if (this.stopping) return this.checkIdle();
+    this.startBuffered();
+    // With a backlog, refill once half the capacity is unclaimed: bigger batches, fewer round trips.
+    if (this.backlog && this.running + this.buffer.length + this.requested <= this.capacity / 2 && this.fetching < MAX_REFILLS_IN_FLIGHT) {
+      void this.fetch(true);
+    }
+  };
+
   private checkIdle(): void {
-    if (this.running === 0 && !this.fetching) for (const resolve of this.idle.splice(0)) resolve();
+    if (this.running === 0 && this.fetching === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { Client } from '../client.js';
 import type { PgPool, ResolvedClientConfig } from '../client-config.js';
 import type { EventHub, ClientEventName } from '../events.js';
@@ -10,19 +11,25 @@ import { maintenanceServices } from '../maintenance/services.js';
 import type { MaintenanceService } from '../maintenance/service.js';
 import { Elector } from '../maintenance/elector.js';
 import { Heartbeat } from './heartbeat.js';
-import { Completer, type PendingOutcome } from './completer.js';
-import { executeJob, type ExecutorOptions, type RunningJob } from './executor.js';
+import { Completer } from './completer.js';
+import { executeJob, LazyRunningJob, type ExecutorOptions, type RunningJob } from './executor.js';
 import { Notifier } from './notifier.js';
 import { applyOutcomeRow, outcomeRow, type Outcome } from './outcome.js';
 import { Producer } from './producer.js';
 import type { Worker } from '../worker.js';
+import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import { workWrapper } from '../middleware.js';
 
-interface OutcomeContext {
-  running: RunningJob & { completedInTx?: JobRow<unknown> };
-  outcome: Outcome;
-  startedAt: number;
-  finishedAt: number;
+/** A job running here, and the row a worker completed it with in its own transaction, if it did. */
+type RunningHere = RunningJob & { completedInTx?: JobRow<unknown> };
+
+/** An attempt's outcome on its way to the database, with what its event needs once it is there. */
+interface StoredAttempt {
+  readonly row: JobOutcomeRow;
+  readonly running: RunningHere;
+  readonly outcome: Outcome;
+  readonly startedAt: number;
+  readonly finishedAt: number;
 }
 
 const EVENT_OF: Record<Outcome['type'], ClientEventName> = {
@@ -38,10 +45,10 @@ const EVENT_OF: Record<Outcome['type'], ClientEventName> = {
  */
 export class Runtime {
   private readonly producers = new Map<string, Producer>();
-  private readonly running = new Map<number, RunningJob & { completedInTx?: JobRow<unknown> }>();
+  private readonly running = new Map<number, RunningHere>();
   private readonly workers: Map<string, Worker>;
   private readonly executorOptions: ExecutorOptions;
-  private readonly completer: Completer<OutcomeContext>;
+  private readonly completer: Completer<StoredAttempt>;
   private readonly maintenance: MaintenanceService[];
   private readonly heartbeat: Heartbeat;
   private readonly elector: Elector;
@@ -65,7 +72,16 @@ export class Runtime {
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
     };
-    this.completer = new Completer({ pool: config.pool, schema: config.schema, logger: config.logger, onStored: (p, stored, cancelled) => this.stored(p, stored, cancelled) });
+    // Named statements only through node-postgres' own pool: a wrapper's query may take only text.
+    // They return only text and bigint, so a migration of river_job cannot change their result type.
+    const prepared = config.preparedStatements && config.pool instanceof pg.Pool;
+    this.completer = new Completer({
+      pool: config.pool,
+      prepared,
+      schema: config.schema,
+      logger: config.logger,
+      onStored: (p, stored, cancelled) => this.stored(p, stored, cancelled),
+    });
     this.maintenance = maintenanceServices(
       config,
       { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined },
@@ -88,6 +104,7 @@ export class Runtime {
           maxWorkers,
           prefetch: prefetch ?? 0,
           pool: config.pool,
+          prepared,
           schema: config.schema,
           clientId: config.id,
           logger: config.logger,
@@ -213,7 +230,7 @@ export class Runtime {
   }
 
   private async run(job: JobRow<unknown>): Promise<void> {
-    const running: RunningJob = { job, controller: new AbortController(), cancelRequested: false };
+    const running: RunningHere = new LazyRunningJob(job);
     // A fetch in flight when stopAndCancel() began still hands its jobs over: abort them too.
     if (this.aborting) running.controller.abort(new TributaryError('client stopped with stopAndCancel()'));
     this.running.set(job.id, running);
@@ -221,7 +238,7 @@ export class Runtime {
     try {
       const outcome = await executeJob(running, this.executorOptions);
       const finishedAt = Date.now();
-      this.completer.add({ row: outcomeRow(job, outcome, new Date(finishedAt)), context: { running, outcome, startedAt, finishedAt } });
+      this.completer.add({ row: outcomeRow(job, outcome, new Date(finishedAt)), running, outcome, startedAt, finishedAt });
     } finally {
       this.running.delete(job.id);
     }
@@ -230,27 +247,29 @@ export class Runtime {
   private cancelBuffered(job: JobRow<unknown>): void {
     const now = Date.now();
     const outcome: Outcome = { type: 'cancelled', error: new JobCancelError('job cancelled before it started') };
-    const running: RunningJob = { job, controller: new AbortController(), cancelRequested: true };
-    this.completer.add({ row: outcomeRow(job, outcome, new Date(now)), context: { running, outcome, startedAt: now, finishedAt: now } });
+    const running = new LazyRunningJob(job);
+    running.cancelRequested = true;
+    this.completer.add({ row: outcomeRow(job, outcome, new Date(now)), running, outcome, startedAt: now, finishedAt: now });
   }
 
-  private stored({ row, context }: PendingOutcome<OutcomeContext>, written: boolean, cancelled: boolean): void {
-    const { running, startedAt, finishedAt } = context;
-    let { outcome } = context;
+  private stored(attempt: StoredAttempt, written: boolean, cancelled: boolean): void {
+    const { running, startedAt, finishedAt } = attempt;
+    let { row, outcome } = attempt;
     if (cancelled) {
       // A cancel asked for while the job ran (its notification may never have reached us) won.
       row = { ...row, state: 'cancelled', finalized_at: new Date().toISOString(), scheduled_at: null, snoozed: false };
       outcome = { type: 'cancelled', error: new JobCancelError('job cancelled while running (cancel_attempted_at)') };
     }
-    const timings = {
-      queueWaitMs: Math.max(0, startedAt - running.job.scheduledAt.getTime()),
-      runDurationMs: finishedAt - startedAt,
-    };
+    const queueWaitMs = Math.max(0, startedAt - running.job.scheduledAt.getTime());
+    const runDurationMs = finishedAt - startedAt;
     if (written) {
-      const stored = applyOutcomeRow(running.job, row);
-      const error = outcome.type === 'completed' ? undefined : outcome.error;
-      this.events.emit(EVENT_OF[outcome.type], { job: stored, ...timings, error });
-      if (stored.state === 'available') this.wake([stored.queue]);
+      const event = EVENT_OF[outcome.type];
+      // Building the stored row and the payload is most of an event's cost: only for listeners.
+      if (this.events.has(event)) {
+        const error = outcome.type === 'completed' ? undefined : outcome.error;
+        this.events.emit(event, { job: applyOutcomeRow(running.job, row), queueWaitMs, runDurationMs, error });
+      }
+      if (row.state === 'available') this.wake([running.job.queue]);
     } else if (running.completedInTx) {
       // completeTx ran, and the row is no longer running: if its transaction committed, that is
       // the outcome. Read the row to tell a commit from a rollback followed by another change.
@@ -258,7 +277,7 @@ export class Runtime {
       this.config.pool.query(text, values).then(
         ({ rows }) => {
           const job = rows[0] ? jobRowFromJson<unknown>(JSON.parse(rows[0].job)) : undefined;
-          if (job?.state === 'completed' && job.attempt === running.job.attempt) this.events.emit('job_completed', { job, ...timings });
+          if (job?.state === 'completed' && job.attempt === running.job.attempt) this.events.emit('job_completed', { job, queueWaitMs, runDurationMs });
         },
         (error: unknown) => this.config.logger.warn(`could not read job ${running.job.id} after completeTx`, { error: String(error) }),
       );

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import type { PgPool } from '../client-config.js';
+
 /** A statement for node-postgres: text with `$n` placeholders and their values. */
 export interface Query {
   text: string;
@@ -33,4 +36,31 @@ export function query(strings: TemplateStringsArray, ...params: unknown[]): Quer
     text += strings[i + 1]!;
   });
   return { text, values };
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * The name under which `text` is prepared. node-postgres refuses one name for two texts on a
+ * connection, so the name carries a hash of the text: two schemas, or two versions of this
+ * library sharing a pool, never collide.
+ */
+export function statementName(prefix: string, text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
+  return name;
+}
+
+/** The query-config form of node-postgres' `query`, which {@link PgPool} does not require. */
+interface NamedStatementPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+}
+
+/**
+ * Runs `q` on `pool`; with a `name`, as that prepared statement, parsed and planned once per
+ * connection. Only for a pool known to take node-postgres query configs.
+ */
+export function runQuery(pool: PgPool, q: Query, name?: string): Promise<{ rows: any[] }> {
+  if (name === undefined) return pool.query(q.text, q.values);
+  return (pool as unknown as NamedStatementPool).query({ name, text: q.text, values: q.values });
 }

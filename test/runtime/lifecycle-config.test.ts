@@ -28,6 +28,7 @@ describe('options are validated when the client is made', () => {
     [{ queues: { default: { maxWorkers: 10_001 } } }, /got 10001/],
     [{ queues: { 'Bad Queue': { maxWorkers: 1 } } }, /queues\.Bad Queue: "Bad Queue" is not a queue name/],
     [{ fetchPollInterval: 0 }, /fetchPollInterval: must be a whole number of milliseconds >= 1/],
+    [{ preparedStatements: 'no' }, /preparedStatements: must be true or false, got "no"/],
     [{ jobTimeout: -5 }, /jobTimeout: must be a whole number of milliseconds, or -1/],
     [{ workers: [{ job: noop }] }, /workers\[0\]: must be made by work/],
     [{ workers: [{ job: noop, work: () => {}, timeout: 0 }] }, /workers\[0\].timeout: must be a positive whole number/],
