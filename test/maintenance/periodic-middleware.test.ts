@@ -12,8 +12,10 @@ test("periodic jobs are inserted through the client's insert middleware, as ever
   const audit: Middleware = {
     name: 'audit',
     insert: async (ctx, next) => {
+      const results = await next();
+      // Recorded once the insert is done, so the row is there when the test looks.
       seen.push(...ctx.items.map((item) => `${item.job.kind} ${JSON.stringify(item.opts?.metadata ?? {})}`));
-      return next();
+      return results;
     },
   };
   await startClient(t, {
@@ -24,6 +26,8 @@ test("periodic jobs are inserted through the client's insert middleware, as ever
   });
   await waitFor(() => seen.length > 0, { message: 'the periodic insert to pass the middleware' });
   expect(seen[0]).toMatch(/^noop .*"river:periodic_job_id":"hourly_noop"/);
-  const [row] = await t.query(`SELECT metadata FROM river_job WHERE kind = 'noop'`);
-  expect(row!.metadata).toMatchObject({ periodic: true, 'river:periodic_job_id': 'hourly_noop' });
+  // The enqueuer commits its transaction after the middleware returns: wait for the row itself.
+  let rows: Record<string, unknown>[] = [];
+  await waitFor(async () => (rows = await t.query(`SELECT metadata FROM river_job WHERE kind = 'noop'`)).length > 0, { message: 'the periodic job row' });
+  expect(rows[0]!.metadata).toMatchObject({ periodic: true, 'river:periodic_job_id': 'hourly_noop' });
 });
