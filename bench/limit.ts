@@ -36,7 +36,7 @@ export interface LimitResult {
   pgbench: string;
 }
 
-/** `$n` placeholders become pgbench variables `:<prefix>n`, sent as parameters under `-M extended`. */
+/** `$n` placeholders become pgbench variables `:<prefix>n`, sent as parameters of statements prepared once per connection (`-M prepared`), as the runtime prepares them. */
 const toPgbench = (text: string, prefix: string) => text.replace(/\$(\d+)/g, `:${prefix}$1`);
 
 /**
@@ -116,7 +116,7 @@ async function runOnce(
       PGHOST: parsed.hostname, PGPORT: parsed.port || '5432', PGUSER: decodeURIComponent(parsed.username),
       PGPASSWORD: decodeURIComponent(parsed.password), PGDATABASE: parsed.pathname.slice(1),
     };
-    const args = ['-n', '-M', 'extended', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-t', String(transactions),
+    const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-t', String(transactions),
       '-f', scriptFile, ...variables.flatMap((v) => ['-D', v])];
     const { code, out } = await run(pgbench, args, env);
     const processed = Number(out.match(/number of transactions actually processed: (\d+)/)?.[1]);

@@ -72,12 +72,11 @@ export class Runtime {
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
     };
-    // Named statements only through node-postgres' own pool: a wrapper's query may take only text.
-    // They return only text and bigint, so a migration of river_job cannot change their result type.
+    // A named fetch statement only through node-postgres' own pool: a wrapper's query may take only text.
+    // The fetch returns one text column, so a migration of river_job cannot change its result type.
     const prepared = config.preparedStatements && config.pool instanceof pg.Pool;
     this.completer = new Completer({
       pool: config.pool,
-      prepared,
       schema: config.schema,
       logger: config.logger,
       onStored: (p, stored, cancelled) => this.stored(p, stored, cancelled),
