@@ -72,9 +72,6 @@ export class Runtime {
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
     };
-    // A named fetch statement only through node-postgres' own pool: a wrapper's query may take only text.
-    // The fetch returns one text column, so a migration of river_job cannot change its result type.
-    const prepared = config.preparedStatements && config.pool instanceof pg.Pool;
     this.completer = new Completer({
       pool: config.pool,
       schema: config.schema,
@@ -95,6 +92,9 @@ export class Runtime {
       onElected: () => this.startMaintenance(),
       onLost: () => this.stopMaintenance(),
     });
+    // A named fetch statement only through node-postgres' own pool: a wrapper's query may take only text.
+    // The fetch returns one text column, so a migration of river_job cannot change its result type.
+    const prepared = config.preparedStatements && config.pool instanceof pg.Pool;
     for (const [queue, { maxWorkers, prefetch }] of config.queues) {
       this.producers.set(
         queue,

@@ -5,7 +5,7 @@ import type { InsertOpts } from '../insert/opts.js';
 import type { AnyJobDefinition, JobArgs, JobArgsInput } from '../job.js';
 import type { JobRow } from '../job-row.js';
 import { workWrapper } from '../middleware.js';
-import { executeJob, type ExecutorOptions } from '../runtime/executor.js';
+import { executeJob, LazyRunningJob, type ExecutorOptions } from '../runtime/executor.js';
 import { outcomeRow, type Outcome } from '../runtime/outcome.js';
 import { jobSetStateMany } from '../sql/job-set-state-many.js';
 import type { JobState } from '../schema/job-state.js';
@@ -111,7 +111,7 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
       errorHandler,
       wrapWork,
     };
-    const outcome = await executeJob({ job: running, controller: new AbortController(), cancelRequested: false }, executorOptions);
+    const outcome = await executeJob(new LazyRunningJob(running), executorOptions);
     const written = await executeRows(tx, drizzleSql(jobSetStateMany({ schema, rows: [outcomeRow(running, outcome, new Date())] })));
     const stored = (await jobGetTx(tx, { schema, id: job.id })) as JobRow<JobArgs<J>>;
     // Not written: the worker settled the job itself in this transaction (completeTx).
