@@ -4,7 +4,7 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts', schema: 'src/schema/index.ts', testing: 'src/testing/index.ts', otel: 'src/otel/index.ts', ui: 'src/ui/index.ts' },
     format: ['esm', 'cjs'],
-    // Shared chunks in CJS too: tributary/testing must see the same classes (JobCancelError...)
+    // Shared chunks in CJS too: tributary-queue/testing must see the same classes (JobCancelError...)
     // as the main entry, or instanceof fails across entry points.
     splitting: true,
     dts: true,
@@ -16,7 +16,7 @@ export default defineConfig([
     target: 'node20',
   },
   {
-    // The UI's browser script, served by tributary/ui from dist/ui/app.js.
+    // The UI's browser script, served by tributary-queue/ui from dist/ui/app.js.
     entry: { 'ui/app': 'src/ui/app/main.ts' },
     format: ['esm'],
     platform: 'browser',

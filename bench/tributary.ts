@@ -1,6 +1,6 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { Client, defineJob, migrate, work, type InsertManyItem } from 'tributary';
+import { Client, defineJob, migrate, work, type InsertManyItem } from 'tributary-queue';
 import * as v from 'valibot';
 import type { BenchSettings, Contender, WorkerHooks } from './contender.js';
 

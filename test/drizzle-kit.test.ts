@@ -10,7 +10,7 @@ import { Client, defineJob } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // The user's flow, end to end, with the real drizzle-kit CLI: the app's schema file re-exports
-// `tributary/schema` (resolved through the package's self-reference to dist/schema.cjs, since
+// `tributary-queue/schema` (resolved through the package's self-reference to dist/schema.cjs, since
 // drizzle-kit loads schema files with require), `drizzle-kit generate` writes one migration for
 // the app's tables and the queue's, `drizzle-kit migrate` applies it, and then an app row and a
 // job commit together in one Drizzle transaction.
@@ -117,7 +117,7 @@ async function generateAndMigrate(t: TestDatabase, config: { schema: string; sch
 }
 
 test(
-  'drizzle-kit generate + migrate from a schema that re-exports tributary/schema, then enqueue in the app transaction',
+  'drizzle-kit generate + migrate from a schema that re-exports tributary-queue/schema, then enqueue in the app transaction',
   async () => {
     const t = defaultSchemaDb;
     const migrationSql = await generateAndMigrate(t, { schema: exampleSchema });

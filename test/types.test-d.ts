@@ -157,7 +157,7 @@ describe('middleware', () => {
   });
 });
 
-describe('tributary/testing', () => {
+describe('tributary-queue/testing', () => {
   test('requireInserted filters by typed args and returns a typed row', async () => {
     const { requireInserted, requireNotInserted } = await import('../src/testing/index.js');
     const job = await requireInserted(db, sendEmail, { args: { to: 'a@example.com' }, queue: 'mail', priority: 2, state: 'available' });

@@ -1,5 +1,5 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import type { Client } from 'tributary';
+import type { Client } from 'tributary-queue';
 import { awardLoyaltyPoints, checkOrderTimeout, ORDER_TIMEOUT_MS, sendReceiptEmail, sendSms } from './jobs.js';
 import { orders, type NewOrder } from './schema.js';
 

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { defineJob } from 'tributary';
+import { defineJob } from 'tributary-queue';
 
 // Job definitions are shared by the code that inserts them (checkout.ts) and the code that works
 // them (workers.ts), so the args schema is the single contract between the two.

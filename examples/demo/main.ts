@@ -1,8 +1,8 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { Client, migrate } from 'tributary';
-import { serveUi, type UiServer } from 'tributary/ui';
+import { Client, migrate } from 'tributary-queue';
+import { serveUi, type UiServer } from 'tributary-queue/ui';
 import { startLocalPostgres } from '../../tools/local-postgres.js';
 import { recordPaidOrder } from './checkout.js';
 import { sendReceiptEmail } from './jobs.js';

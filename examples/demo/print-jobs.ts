@@ -1,4 +1,4 @@
-import type { PgPool } from 'tributary';
+import type { PgPool } from 'tributary-queue';
 
 const COLUMNS = ['id', 'kind', 'queue', 'priority', 'state', 'attempt', 'scheduled_at', 'args'] as const;
 

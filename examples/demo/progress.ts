@@ -1,4 +1,4 @@
-import type { Client, JobEvent } from 'tributary';
+import type { Client, JobEvent } from 'tributary-queue';
 
 type Outcome = 'job_completed' | 'job_failed' | 'job_cancelled';
 

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { Client } from 'tributary';
+import type { Client } from 'tributary-queue';
 
 // Why: deploys stop a process with SIGTERM (Kubernetes, systemd, docker stop) and people with
 // Ctrl-C (SIGINT). Exiting at once would cut running jobs in half and leave them `running` in

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { work } from 'tributary';
+import { work } from 'tributary-queue';
 import { awardLoyaltyPoints, checkOrderTimeout, sendReceiptEmail, sendSms } from './jobs.js';
 import { orders } from './schema.js';
 

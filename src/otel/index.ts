@@ -1,5 +1,5 @@
 /**
- * `tributary/otel`: OpenTelemetry spans for inserts and job attempts, as client middleware.
+ * `tributary-queue/otel`: OpenTelemetry spans for inserts and job attempts, as client middleware.
  * Needs `@opentelemetry/api` (an optional peer dependency) and a tracer provider set up by the
  * application (the OpenTelemetry Node SDK, or any other).
  */
@@ -7,11 +7,11 @@ import { SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Trace
 import type { Middleware } from '../middleware.js';
 
 /** The instrumentation scope name of the default tracer. */
-export const TRACER_NAME = 'tributary';
+export const TRACER_NAME = 'tributary-queue';
 
 /** Options of {@link otelMiddleware}. */
 export interface OtelMiddlewareOptions {
-  /** The tracer spans are made with. Default: `trace.getTracer('tributary')` from the global provider. */
+  /** The tracer spans are made with. Default: `trace.getTracer('tributary-queue')` from the global provider. */
   tracer?: Tracer;
 }
 
@@ -56,7 +56,7 @@ const distinct = <T>(values: T[]) => [...new Set(values)];
  *
  * @example
  * ```ts
- * import { otelMiddleware } from 'tributary/otel';
+ * import { otelMiddleware } from 'tributary-queue/otel';
  * const client = new Client({ pool, queues, workers, middleware: [otelMiddleware()] });
  * ```
  */

@@ -46,7 +46,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
  * Builds Tributary's Drizzle tables (River's schema): `riverJob`, `riverQueue`, `riverLeader`,
  * `riverMigration`, the enum `riverJobState`, and Tributary's own `tributaryClient` (client
  * heartbeats). Use it to put the queue in a named Postgres
- * schema or to opt in to River's GIN indexes; `tributary/schema` exports the default build.
+ * schema or to opt in to River's GIN indexes; `tributary-queue/schema` exports the default build.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
- * `tributary/schema`: the queue's tables as Drizzle declarations. Re-export them from your own
- * Drizzle schema (`export * from 'tributary/schema'`) and `drizzle-kit generate` writes the
+ * `tributary-queue/schema`: the queue's tables as Drizzle declarations. Re-export them from your own
+ * Drizzle schema (`export * from 'tributary-queue/schema'`) and `drizzle-kit generate` writes the
  * queue's migrations next to your application's.
  *
  * This module only declares; it never runs anything.

@@ -1,5 +1,5 @@
 /**
- * `tributary/testing`: helpers for an application's own tests. Assert which jobs a piece of code
+ * `tributary-queue/testing`: helpers for an application's own tests. Assert which jobs a piece of code
  * inserted, and work a job in-process inside a test transaction.
  */
 export { requireInserted, requireManyInserted, requireNotInserted, JobAssertionError, type ExpectedJob, type TestingOptions } from './require-inserted.js';

@@ -1,5 +1,5 @@
 /**
- * `tributary/ui`: the web UI, as a Web-standard handler to mount in your app
+ * `tributary-queue/ui`: the web UI, as a Web-standard handler to mount in your app
  * ({@link createUiHandler}) or on a server of its own ({@link serveUi}).
  */
 export { createUiHandler, type UiHandler } from './handler.js';

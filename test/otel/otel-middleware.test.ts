@@ -128,7 +128,7 @@ test('without a tracer, spans go to the global tracer provider', async () => {
   trace.setGlobalTracerProvider(provider);
   try {
     await new Client({ middleware: [otelMiddleware()] }).insert(t.db, task, { mode: 'ok' });
-    expect(only('river.insert_many').instrumentationScope.name).toBe('tributary');
+    expect(only('river.insert_many').instrumentationScope.name).toBe('tributary-queue');
   } finally {
     trace.disable();
   }

@@ -8,4 +8,4 @@ export const orders = pgTable('orders', {
 });
 
 // The queue's tables: drizzle-kit generates their migrations next to the app's.
-export * from 'tributary/schema';
+export * from 'tributary-queue/schema';
