@@ -76,8 +76,9 @@ export class Client {
   }
 
   /**
-   * Starts working the configured queues. Resolves once every queue is listening and has made
-   * its first fetch request. Calling it again returns the same promise.
+   * Starts working the configured queues. Resolves once every queue is listening and has sent
+   * its first fetch; no job runs before, so listeners added right after `await start()` see
+   * every job's events. Calling it again returns the same promise.
    * @throws ValidationError when the client cannot work: no pool, no queues, no workers, or a
    *   kind with two workers.
    */

@@ -74,9 +74,17 @@ export class Producer {
     return this.running;
   }
 
-  async start(): Promise<void> {
+  /** Registers the queue and reads whether it is paused; fetches nothing yet. */
+  async prepare(): Promise<void> {
     await this.refreshQueue();
-    if (this.stopping) return; // stopped while the first refresh was in flight
+  }
+
+  /**
+   * Starts fetching: the first fetch is sent now, synchronously, so its jobs cannot run before
+   * the caller's current task ends (a `start()` resolving in it is seen first).
+   */
+  begin(): void {
+    if (this.stopping) return; // stopped while preparing
     this.pollTimer = setInterval(() => this.wake('poll'), this.options.fetchPollInterval);
     this.refreshTimer = setInterval(() => void this.refreshQueue().catch(() => {}), QUEUE_REFRESH_INTERVAL_MS);
     this.wake();

@@ -133,8 +133,12 @@ export class Runtime {
     });
     await this.notifier.start();
     await this.heartbeat.start();
-    await Promise.all([...this.producers.values()].map((p) => p.start()));
+    await Promise.all([...this.producers.values()].map((p) => p.prepare()));
     await this.elector.start();
+    // Last, and all in this one task: no job runs, and so no event fires, before start()
+    // resolves, so listeners added right after `await client.start()` miss nothing. (Fetching
+    // before the election made jobs finish unheard while the leader query was in flight.)
+    for (const producer of this.producers.values()) producer.begin();
   }
 
   /** Stops fetching, waits for running jobs, writes their outcomes. */
