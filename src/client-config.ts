@@ -21,8 +21,12 @@ import { hostname } from 'node:os';
 export interface PgPool {
   query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
   connect(): Promise<PgPoolClient>;
-  on?(event: 'error', listener: (error: Error) => void): unknown;
-  off?(event: 'error', listener: (error: Error) => void): unknown;
+  /**
+   * node-postgres' pool events: `error` for an idle connection that failed, `connect` with each
+   * new connection (the client listens to its `error` events too).
+   */
+  on?(event: 'error' | 'connect', listener: (arg: any) => void): unknown;
+  off?(event: 'error' | 'connect', listener: (arg: any) => void): unknown;
 }
 
 /** A connection checked out of a {@link PgPool}. */

@@ -7,6 +7,8 @@ import type { InsertOpts } from './insert/opts.js';
 import type { AnyJobDefinition, JobArgs, JobArgsInput } from './job.js';
 import { insertWrapper, type InsertWrapper } from './middleware.js';
 import { jobRowFromJson, type JobRow } from './job-row.js';
+import { noFaults, type ClientFaults } from './runtime/faults.js';
+import { guardPool } from './runtime/pool-guard.js';
 import { Runtime } from './runtime/runtime.js';
 import { jobCompleteTx } from './sql/job-complete-tx.js';
 import * as admin from './admin/index.js';
@@ -45,6 +47,8 @@ export class Client {
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private cancelOnStop = false;
+  private readonly faultCounts = noFaults();
+  private readonly unguardPool: (() => void) | undefined;
 
   /** @throws ValidationError naming each bad or unknown option. */
   constructor(config: ClientConfig = {}) {
@@ -53,6 +57,16 @@ export class Client {
     this.events = new EventHub((error, event) =>
       this.config.logger.error(`a ${event} listener threw`, { error: error instanceof Error ? error.message : String(error) }),
     );
+    const { pool, logger } = this.config;
+    this.unguardPool = pool && guardPool(pool, (error) => {
+      this.faultCounts.connectionErrors++;
+      logger.warn('a pool connection failed; its query fails and the connection is replaced', { error: error.message });
+    });
+  }
+
+  /** Faults this client met and survived so far, for metrics and alerts (a copy; all zero at first). */
+  get faults(): Readonly<ClientFaults> {
+    return { ...this.faultCounts };
   }
 
   /** This client's id, as written into `attempted_by`. */
@@ -139,7 +153,7 @@ export class Client {
     ];
     throwIfIssues('client.start()', issues);
     this.lifecycle = 'starting';
-    this.runtime = new Runtime({ ...this.config, pool: pool! }, this, this.events);
+    this.runtime = new Runtime({ ...this.config, pool: pool! }, this, this.events, this.faultCounts);
     try {
       await this.runtime.start();
       if (this.lifecycle === 'starting') this.lifecycle = 'started';
@@ -155,6 +169,7 @@ export class Client {
     // stopAndCancel() may have been called while the runtime was still starting.
     if (this.cancelOnStop) this.runtime?.abortRunning();
     await this.runtime?.stop();
+    this.unguardPool?.();
     this.lifecycle = 'stopped';
   }
 

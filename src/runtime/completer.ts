@@ -3,6 +3,9 @@ import type { Logger } from '../logger.js';
 import { jobCompleteMany } from '../sql/job-complete-many.js';
 import type { Query } from '../sql/query.js';
 import { jobSetStateMany, type JobOutcomeRow } from '../sql/job-set-state-many.js';
+import { isTransient } from '../sql/transient-error.js';
+import type { ClientFaults } from './faults.js';
+import { storableText } from './storable-text.js';
 
 /** How long a result may wait for others to share its statement. */
 export const COMPLETER_FLUSH_DELAY_MS = 20;
@@ -23,22 +26,37 @@ export interface CompleterOptions<T extends PendingOutcome> {
   pool: PgPool;
   schema: string | undefined;
   logger: Logger;
+  faults: ClientFaults;
   /**
    * Called after each flush: `written` is false when the job was no longer running that attempt;
-   * `cancelled` is true when a pending cancel request turned a retry or snooze into a cancel.
+   * `cancelled` is true when a pending cancel request turned a retry or snooze into a cancel;
+   * `stored` is the row as written, which differs from `outcome.row` when Postgres refused that.
    */
-  onStored: (outcome: T, written: boolean, cancelled: boolean) => void;
+  onStored: (outcome: T, written: boolean, cancelled: boolean, stored: JobOutcomeRow) => void;
+}
+
+/** What became of one row of a flush. */
+interface Written {
+  /** The state stored, or undefined when the job was not running that attempt any more. */
+  state: string | undefined;
+  row: JobOutcomeRow;
 }
 
 /**
  * Writes job outcomes in batches: one UPDATE per flush, on size or after a few milliseconds.
- * A failed flush is retried with backoff until it succeeds (a restarting Postgres), so no
- * outcome is ever dropped; `stop()` returns once everything is written.
+ * A flush that fails in a way that passes (the server restarting, a lost connection) is sent
+ * again with backoff until it succeeds, so no outcome is dropped. A flush Postgres refuses
+ * (bad data, a trigger) is split until the refused row is alone, and that row is stored with an
+ * error saying why, or discarded: one bad row never holds back the others. `stop()` returns
+ * once everything is written.
  */
 export class Completer<T extends PendingOutcome> {
   private pending: T[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private abandoned = false;
+  /** Outcomes of the flush under way. */
+  private inFlight = 0;
 
   constructor(private readonly options: CompleterOptions<T>) {}
 
@@ -57,11 +75,22 @@ export class Completer<T extends PendingOutcome> {
   async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.pending.length > 0 || this.flushing) await (this.flushing ?? this.startFlush());
+    while (!this.abandoned && (this.pending.length > 0 || this.flushing)) await (this.flushing ?? this.startFlush());
+  }
+
+  /**
+   * Stops retrying writes that wait for the database (a shutdown's deadline has passed): what is
+   * not written by now is left, its jobs `running` until the rescuer retries them. Returns how
+   * many outcomes that leaves.
+   */
+  abandon(): number {
+    this.abandoned = true;
+    clearTimeout(this.timer);
+    return this.pending.length + this.inFlight;
   }
 
   private flushSoon(delay: number): void {
-    if (this.flushing) return; // the running flush picks new outcomes up when it ends
+    if (this.flushing || this.abandoned) return; // the running flush picks new outcomes up when it ends
     if (this.timer && delay > 0) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -79,53 +108,103 @@ export class Completer<T extends PendingOutcome> {
   }
 
   private async flushAll(): Promise<void> {
-    while (this.pending.length > 0) {
+    while (this.pending.length > 0 && !this.abandoned) {
       const batch = this.pending.length <= COMPLETER_MAX_BATCH ? this.pending : this.pending.splice(0, COMPLETER_MAX_BATCH);
       if (batch === this.pending) this.pending = [];
+      this.inFlight = batch.length;
       // Completed jobs take the fast statement; each statement is retried on its own, so one
       // that already succeeded is never repeated (it would match nothing and lose its events).
       const completed: JobOutcomeRow[] = [];
       const others: JobOutcomeRow[] = [];
       for (const { row } of batch) (row.state === 'completed' ? completed : others).push(row);
-      const [done, stored] = await Promise.all([this.writeWithRetry(completed, true), this.writeWithRetry(others, false)]);
+      const [done, stored] = await Promise.all([this.write(completed, true), this.write(others, false)]);
+      this.inFlight = 0;
       for (const outcome of batch) {
         const { id, state } = outcome.row;
-        if (state === 'completed') this.options.onStored(outcome, done.has(id), false);
-        else {
-          const storedState = stored.get(id);
-          this.options.onStored(outcome, storedState !== undefined, storedState === 'cancelled' && state !== 'cancelled');
-        }
+        const written = (state === 'completed' ? done : stored).get(id);
+        if (!written) continue; // abandoned before it was written
+        this.options.onStored(outcome, written.state !== undefined, written.state === 'cancelled' && state !== 'cancelled', written.row);
       }
     }
   }
 
   /**
-   * Writes a batch of rows, all completed (`fast`) or not; returns the stored state of each row
-   * written (`completed` for the fast path, which does not read it back).
+   * Writes rows, all completed (`fast`) or not, and says what became of each: every row gets an
+   * entry unless the completer is abandoned meanwhile.
    */
-  private async writeWithRetry(rows: JobOutcomeRow[], fast: boolean): Promise<Map<number, string>> {
-    const written = new Map<number, string>();
-    if (rows.length === 0) return written;
-    const { schema } = this.options;
-    const statement = fast ? completeQuery(schema, rows) : jobSetStateMany({ schema, rows });
+  private async write(rows: JobOutcomeRow[], fast: boolean): Promise<Map<number, Written>> {
+    const result = new Map<number, Written>();
+    if (rows.length === 0) return result;
+    const error = await this.send(rows, fast, result);
+    if (error === undefined) return result;
+    if (rows.length > 1) {
+      // Halves until the refused row is alone: about 2 log2(n) statements for one bad row in n.
+      const half = Math.ceil(rows.length / 2);
+      const [a, b] = await Promise.all([this.write(rows.slice(0, half), fast), this.write(rows.slice(half), fast)]);
+      return new Map([...a, ...b]);
+    }
+    return this.writeRefused(rows[0]!, error, result);
+  }
+
+  /**
+   * Sends one statement, again and again while it fails in a way that passes. Fills `result`
+   * and returns undefined once it succeeded, or returns the error Postgres refused it with.
+   */
+  private async send(rows: JobOutcomeRow[], fast: boolean, result: Map<number, Written>): Promise<unknown> {
+    const { schema, pool, logger, faults } = this.options;
+    let statement: Query;
+    try {
+      statement = fast ? completeQuery(schema, rows) : jobSetStateMany({ schema, rows });
+    } catch (error) {
+      return error; // a value that cannot even be serialized: as refused
+    }
     // Never prepared: a generic plan cannot see how many ids the arrays hold, and on a big table
     // it chose to scan every 'running' index entry, dead ones included, for each flush (the drain
     // at scale fell from 23,000 to 500 jobs/s). A custom plan probes the primary key.
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; !this.abandoned; attempt++) {
       try {
-        const result = await this.options.pool.query(statement.text, statement.values);
-        for (const row of result.rows) written.set(Number(row.id), fast ? 'completed' : String(row.state));
-        return written;
+        const { rows: changed } = await pool.query(statement.text, statement.values);
+        const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state)]));
+        for (const row of rows) result.set(row.id, { state: states.get(row.id), row });
+        return undefined;
       } catch (error) {
+        if (!isTransient(error)) return error;
+        faults.outcomeRetries++;
         const delay = Math.min(RETRY_MIN_MS * 2 ** attempt, RETRY_MAX_MS);
-        this.options.logger.warn(`completer: writing ${rows.length} job outcome(s) failed; retrying in ${delay} ms`, {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        logger.warn(`completer: writing ${rows.length} job outcome(s) failed; retrying in ${delay} ms`, { error: messageOf(error) });
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+    return undefined;
+  }
+
+  /**
+   * One row Postgres refused: stored with an error saying why, in the state it was going to,
+   * or if that is refused too, discarded with that error. Nothing is retried as it was.
+   */
+  private async writeRefused(row: JobOutcomeRow, refusal: unknown, result: Map<number, Written>): Promise<Map<number, Written>> {
+    const { logger, faults } = this.options;
+    const reason = `outcome could not be stored as it was: ${storableText(messageOf(refusal), 500)}`;
+    const entry = { at: new Date().toISOString(), attempt: row.attempt, error: reason, trace: '' };
+    const rewritten: JobOutcomeRow = { ...row, error: entry };
+    const discarded: JobOutcomeRow = { ...row, state: 'discarded', finalized_at: entry.at, scheduled_at: null, snoozed: false, error: entry };
+    for (const candidate of row.state === 'discarded' ? [rewritten] : [rewritten, discarded]) {
+      const error = await this.send([candidate], false, result);
+      if (error === undefined) {
+        faults.outcomesRewritten++;
+        logger.error(`completer: job ${row.id} stored as ${candidate.state} with an error: ${reason}`);
+        return result;
+      }
+      refusal = error;
+    }
+    faults.outcomesUnwritable++;
+    logger.error(`completer: job ${row.id} could not be stored in any form and stays running`, { error: messageOf(refusal) });
+    result.set(row.id, { state: undefined, row });
+    return result;
   }
 }
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function completeQuery(schema: string | undefined, rows: JobOutcomeRow[]): Query {
   const ids: number[] = [];

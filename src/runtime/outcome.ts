@@ -2,6 +2,7 @@ import { JobCancelError, JobSnoozeError } from '../job-control.js';
 import type { JobRow } from '../job-row.js';
 import type { JobState } from '../schema/job-state.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
+import { storableMessage, storableTrace } from './storable-text.js';
 
 /** What one run of a worker came to, before it is written. */
 export type Outcome =
@@ -17,10 +18,23 @@ export function asError(thrown: unknown): Error {
   try {
     text = typeof thrown === 'string' ? thrown : JSON.stringify(thrown) ?? String(thrown);
   } catch {
-    text = String(thrown);
+    // Circular, a BigInt, or a toJSON that throws; String() itself throws for a null prototype.
+    try {
+      text = String(thrown);
+    } catch {
+      text = Object.prototype.toString.call(thrown);
+    }
   }
   return new Error(`non-Error thrown: ${text}`, { cause: thrown });
 }
+
+/**
+ * The longest retry or snooze delay stored, 100 years: a longer one would overflow a JavaScript
+ * date, and a row the completer cannot build is an outcome lost.
+ */
+export const MAX_DELAY_MS = 100 * 365.25 * 86_400_000;
+
+const laterBy = (now: Date, ms: number) => new Date(now.getTime() + Math.min(Math.max(ms, 0), MAX_DELAY_MS));
 
 export const isCancel = (error: unknown): error is JobCancelError => error instanceof JobCancelError;
 export const isSnooze = (error: unknown): error is JobSnoozeError => error instanceof JobSnoozeError;
@@ -35,14 +49,14 @@ export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): J
   const errorEntry = (error: Error) => ({
     at: now.toISOString(),
     attempt: job.attempt,
-    error: error.message || error.name,
-    trace: error.stack ?? '',
+    error: storableMessage(error),
+    trace: storableTrace(error),
   });
   switch (outcome.type) {
     case 'cancelled':
       return { ...base, state: 'cancelled', finalized_at: now.toISOString(), error: errorEntry(outcome.error) };
     case 'snoozed': {
-      const at = new Date(now.getTime() + outcome.error.delayMs);
+      const at = laterBy(now, outcome.error.delayMs);
       return { ...base, state: outcome.error.delayMs > 0 ? 'scheduled' : 'available', scheduled_at: at.toISOString(), snoozed: true };
     }
     case 'failed': {
@@ -50,7 +64,7 @@ export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): J
       // A retry that is already due goes straight back to available, as in River, so it runs
       // without waiting for the scheduler.
       const state: JobState = outcome.retryInMs > 0 ? 'retryable' : 'available';
-      const at = new Date(now.getTime() + Math.max(outcome.retryInMs, 0));
+      const at = laterBy(now, outcome.retryInMs);
       return { ...base, state, scheduled_at: at.toISOString(), error: errorEntry(outcome.error) };
     }
   }

@@ -1,6 +1,7 @@
 import type { PgPool } from '../client-config.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
+import type { ClientFaults } from './faults.js';
 import { jobGetAvailable } from '../sql/job-get-available.js';
 import { queueUpsert } from '../sql/queue-upsert.js';
 import { runQuery, statementName } from '../sql/query.js';
@@ -27,6 +28,7 @@ export interface ProducerOptions {
   logger: Logger;
   fetchCooldown: number;
   fetchPollInterval: number;
+  faults: ClientFaults;
   /** Runs one fetched job; resolves when its slot is free again. */
   run: (job: JobRow<unknown>) => Promise<void>;
   /** Gives back prefetched jobs that never started, when stopping. */
@@ -177,6 +179,7 @@ export class Producer {
       jobs = rows.map((r) => jobRowFromJson<unknown>(JSON.parse(r.job)));
     } catch (error) {
       // The poll tries again; a Postgres restart only delays jobs.
+      this.options.faults.fetchFailures++;
       this.options.logger.warn(`producer ${this.options.queue}: fetch failed`, { error: error instanceof Error ? error.message : String(error) });
     } finally {
       this.fetching--;

@@ -18,6 +18,7 @@ import { applyOutcomeRow, outcomeRow, type Outcome } from './outcome.js';
 import { Producer } from './producer.js';
 import type { Worker } from '../worker.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
+import type { ClientFaults } from './faults.js';
 import { workWrapper } from '../middleware.js';
 
 /** A job running here, and the row a worker completed it with in its own transaction, if it did. */
@@ -55,12 +56,12 @@ export class Runtime {
   private notifier: Notifier | undefined;
   private aborting = false;
   private channelPrefix = '';
-  private readonly onPoolError = (error: Error) => this.config.logger.warn('idle pool connection failed', { error: error.message });
 
   constructor(
     private readonly config: ResolvedClientConfig & { pool: PgPool },
     private readonly client: Client,
     private readonly events: EventHub,
+    private readonly faults: ClientFaults,
   ) {
     this.workers = new Map(config.workers.map((w) => [w.job.kind, w as Worker]));
     this.executorOptions = {
@@ -76,7 +77,8 @@ export class Runtime {
       pool: config.pool,
       schema: config.schema,
       logger: config.logger,
-      onStored: (p, stored, cancelled) => this.stored(p, stored, cancelled),
+      faults,
+      onStored: (p, written, cancelled, row) => this.stored(p, written, cancelled, row),
     });
     this.maintenance = maintenanceServices(
       config,
@@ -109,6 +111,7 @@ export class Runtime {
           logger: config.logger,
           fetchCooldown: config.fetchCooldown,
           fetchPollInterval: config.fetchPollInterval,
+          faults,
           run: (job) => this.run(job),
           release: (jobs) => this.release(jobs),
           onPauseChange: (paused) => this.events.emit(paused ? 'queue_paused' : 'queue_resumed', { queue }),
@@ -119,9 +122,6 @@ export class Runtime {
 
   async start(): Promise<void> {
     const { pool, schema } = this.config;
-    // An idle pooled connection dropped by a restarting server is reported on the pool; unheard,
-    // that event would end the process.
-    pool.on?.('error', this.onPoolError);
     const prefix = schema ?? (await pool.query('SELECT current_schema() AS s')).rows[0]?.s;
     this.channelPrefix = `${prefix}.`;
     this.notifier = new Notifier({
@@ -149,7 +149,6 @@ export class Runtime {
     // After the completer: the client is dead to the rescuer once stopped, so its jobs must be stored first.
     await this.heartbeat.stop();
     await this.notifier?.stop();
-    this.config.pool.off?.('error', this.onPoolError);
   }
 
   /** Whether this client is the elected leader, running maintenance. */
@@ -239,9 +238,17 @@ export class Runtime {
     this.running.set(job.id, running);
     const startedAt = Date.now();
     try {
-      const outcome = await executeJob(running, this.executorOptions);
+      let outcome = await executeJob(running, this.executorOptions);
       const finishedAt = Date.now();
-      this.completer.add({ row: outcomeRow(job, outcome, new Date(finishedAt)), running, outcome, startedAt, finishedAt });
+      let row: JobOutcomeRow;
+      try {
+        row = outcomeRow(job, outcome, new Date(finishedAt));
+      } catch (error) {
+        // Never expected (outcomeRow clamps and sanitizes), but a row not built is a job left running.
+        outcome = { type: 'failed', error: new TributaryError(`could not record the outcome: ${String(error)}`), retryInMs: 1000, discard: false };
+        row = outcomeRow(job, outcome, new Date(finishedAt));
+      }
+      this.completer.add({ row, running, outcome, startedAt, finishedAt });
     } finally {
       this.running.delete(job.id);
     }
@@ -255,9 +262,12 @@ export class Runtime {
     this.completer.add({ row: outcomeRow(job, outcome, new Date(now)), running, outcome, startedAt: now, finishedAt: now });
   }
 
-  private stored(attempt: StoredAttempt, written: boolean, cancelled: boolean): void {
+  private stored(attempt: StoredAttempt, written: boolean, cancelled: boolean, storedRow: JobOutcomeRow): void {
     const { running, startedAt, finishedAt } = attempt;
-    let { row, outcome } = attempt;
+    let { outcome } = attempt;
+    let row = storedRow;
+    // Postgres refused the outcome as it was, and the completer discarded the job instead.
+    if (row.state === 'discarded' && outcome.type !== 'failed') outcome = { type: 'failed', error: new TributaryError(String(row.error?.error)), retryInMs: 0, discard: true };
     if (cancelled) {
       // A cancel asked for while the job ran (its notification may never have reached us) won.
       row = { ...row, state: 'cancelled', finalized_at: new Date().toISOString(), scheduled_at: null, snoozed: false };

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -84,6 +85,59 @@ test('a Postgres restart mid-drain loses no job and runs none twice', { timeout:
     const { rows } = await testPool.query(`SELECT state::text, attempt, count(*)::int AS n FROM river_job GROUP BY 1, 2`);
     expect(rows).toEqual([{ state: 'completed', attempt: 1, n: JOBS }]);
     expect(seen('LISTEN connection restored')).toBe(true);
+  } finally {
+    serverDown();
+    await client.stop();
+    await pool.end();
+    await testPool.end();
+  }
+});
+
+test('completeTx in a Drizzle transaction across a restart: the process lives, one effect per job', { timeout: 60_000 }, async () => {
+  const url = await createDatabase('restart_tx_app');
+  // The application's pool, shared by its Drizzle handle and the client, with no listener of its own.
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = drizzle(pool);
+  const testPool = new pg.Pool({ connectionString: url, max: 2 });
+  testPool.on('error', () => {});
+  await testPool.query(`CREATE TABLE effects (job_id bigint, attempt int)`);
+  const log: string[] = [];
+  const record = (message: string) => void log.push(message);
+  let serverDown!: () => void;
+  const down = new Promise<void>((resolve) => (serverDown = resolve));
+  const client = new Client({
+    pool,
+    logger: { debug() {}, info: record, warn: record, error: record },
+    fetchCooldown: 5,
+    fetchPollInterval: 100,
+    queues: { default: { maxWorkers: 4 } },
+    workers: [
+      work(noop, async (job, ctx) => {
+        await db.transaction(async (tx) => {
+          await tx.execute(sql`INSERT INTO effects VALUES (${job.id}, ${job.attempt})`);
+          // Holds its transaction open, on a checked-out connection, while the server goes down.
+          if (job.args.n === STRADDLER && job.attempt === 1) await down;
+          await ctx.client.completeTx(tx, job);
+        });
+      }, { nextRetry: () => 0 }),
+    ],
+  });
+  const count = async (text: string) => Number((await testPool.query(text)).rows[0].n);
+  try {
+    await client.start();
+    await new Client().insertMany(drizzle(testPool), Array.from({ length: JOBS }, (_, n) => ({ job: noop, args: { n } })));
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM effects`)) >= 30, { message: '30 effects' });
+    await server.stopServer();
+    serverDown();
+    await waitFor(() => log.some((m) => m.includes('fetch failed')), { message: 'a fetch to fail' });
+    await server.startServer();
+    await waitFor(async () => (await count(`SELECT count(*) AS n FROM river_job WHERE state = 'completed'`)) === JOBS, {
+      timeoutMs: 45_000, intervalMs: 100, message: `${JOBS} completed jobs`,
+    });
+    // Exactly one committed effect per job: a transaction cut by the restart rolled back.
+    expect(await count(`SELECT count(*) AS n FROM (SELECT job_id FROM effects GROUP BY job_id HAVING count(*) = 1) AS once`)).toBe(JOBS);
+    expect(await count(`SELECT count(*) AS n FROM effects`)).toBe(JOBS);
+    expect(client.faults.connectionErrors).toBeGreaterThan(0);
   } finally {
     serverDown();
     await client.stop();
