@@ -42,9 +42,16 @@ export abstract class PeriodicRunner implements MaintenanceService {
   /** One pass; returns how many rows it changed. */
   abstract runOnce(): Promise<number>;
 
-  start(): void {
+  /**
+   * Runs a pass now, then every `interval`: a leader elected after another died has its
+   * backlog of work (a dead client's jobs to rescue, due jobs to schedule) done at once, not a
+   * whole interval later. `passNow: false` waits for the first interval, for a caller that
+   * has just run a pass itself.
+   */
+  start(options: { passNow?: boolean } = {}): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.tick(), this.interval);
+    if (options.passNow ?? true) this.tick();
   }
 
   /**
@@ -64,7 +71,8 @@ export abstract class PeriodicRunner implements MaintenanceService {
   }
 
   private tick(): void {
-    this.pass ??= this.runOnce()
+    this.pass ??= Promise.resolve()
+      .then(() => this.runOnce())
       .catch((error: unknown) => this.logger.warn(`${this.name} failed`, { error: String(error) }))
       .finally(() => (this.pass = undefined));
   }

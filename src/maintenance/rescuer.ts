@@ -2,14 +2,13 @@ import type { PgPool } from '../client-config.js';
 import { sqlState } from '../drizzle-handle.js';
 import type { Logger } from '../logger.js';
 import { clientDeleteStale } from '../sql/client-heartbeat.js';
-import { jobRescue, jobRescueOrphaned } from '../sql/job-rescue.js';
+import { jobRescue } from '../sql/job-rescue.js';
 import { PeriodicRunner } from './periodic-runner.js';
 import type { Clock } from './service.js';
 
 /**
- * How often the rescuer runs, in ms. More often than River's minute, so that with the default
- * 30 s heartbeat window a dead client's jobs run again well within a minute of its death (both
- * statements use the state index and touch only running jobs, so a pass is cheap).
+ * How often the leader's rescuer runs, in ms, more often than River's minute; its statement uses
+ * the state index and touches only running jobs, so a pass is cheap.
  */
 export const RESCUER_INTERVAL_MS = 10_000;
 /** Most jobs rescued per statement. */
@@ -30,10 +29,11 @@ export interface RescuerOptions {
 }
 
 /**
- * Gives stuck jobs another attempt, or discards them at their last, by two rules: at once when
- * the Tributary client running them stopped heartbeating (it crashed), and after `stuckAfterMs`
- * for jobs of clients that do not heartbeat (River's). A job whose client is alive is never
- * rescued: its timeout, not the rescuer, ends it.
+ * The leader's rescuer: gives jobs running longer than `stuckAfterMs` another attempt (after
+ * attempt^4 s), or discards them at their last, when their client does not heartbeat (River's
+ * clients). A job whose Tributary client is alive is never rescued: its timeout, not the
+ * rescuer, ends it. The jobs of dead Tributary clients are every client's
+ * {@link DeadClientRescuer}'s. It also forgets heartbeat rows a day old.
  */
 export class Rescuer extends PeriodicRunner {
   private heartbeatsMissing = false;
@@ -45,26 +45,21 @@ export class Rescuer extends PeriodicRunner {
   /** One pass: returns how many jobs it rescued. */
   async runOnce(): Promise<number> {
     const { schema, stuckAfterMs, clientDeadAfterMs } = this.options;
-    const orphaned = this.heartbeatsMissing ? 0 : await this.orphans();
+    if (!this.heartbeatsMissing) await this.forgetStaleClients();
     const liveClientWindowMs = this.heartbeatsMissing ? null : clientDeadAfterMs;
     const stuck = await this.batches(() => jobRescue({ schema, now: this.sqlNow(), stuckAfterMs, liveClientWindowMs, limit: RESCUER_BATCH }));
-    if (orphaned > 0) this.logger.warn(`retried ${orphaned} job(s) of clients that stopped heartbeating for ${clientDeadAfterMs} ms`);
     if (stuck > 0) this.logger.warn(`rescued ${stuck} job(s) running for longer than ${stuckAfterMs} ms`);
-    return orphaned + stuck;
+    return stuck;
   }
 
-  private async orphans(): Promise<number> {
-    const { schema, pool, clientDeadAfterMs } = this.options;
+  private async forgetStaleClients(): Promise<void> {
+    const stale = clientDeleteStale({ schema: this.options.schema, now: this.sqlNow(), retentionMs: CLIENT_ROW_RETENTION_MS });
     try {
-      const rescued = await this.batches(() => jobRescueOrphaned({ schema, now: this.sqlNow(), deadAfterMs: clientDeadAfterMs, limit: RESCUER_BATCH }));
-      const stale = clientDeleteStale({ schema, now: this.sqlNow(), retentionMs: CLIENT_ROW_RETENTION_MS });
-      await pool.query(stale.text, stale.values);
-      return rescued;
+      await this.options.pool.query(stale.text, stale.values);
     } catch (error) {
       if (sqlState(error) !== '42P01') throw error;
       this.heartbeatsMissing = true;
       this.logger.warn('table tributary_client is missing, so dead clients are only detected after rescueStuckJobsAfter: export tributaryClient from your Drizzle schema, or run tributary migrate');
-      return 0;
     }
   }
 

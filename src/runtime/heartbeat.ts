@@ -28,6 +28,22 @@ export class Heartbeat {
 
   constructor(private readonly options: HeartbeatOptions) {}
 
+  /**
+   * Marks a previous process that ran under this client's id (a fixed `id` reused across
+   * restarts) as stopped, so its running jobs count as a dead client's: none of them can be
+   * running in this new process, and its first heartbeat would otherwise make them look alive.
+   */
+  async retirePrevious(): Promise<void> {
+    if (this.disabled) return;
+    const { text, values } = clientStopped({ schema: this.options.schema, id: this.options.clientId });
+    try {
+      await this.options.pool.query(text, values);
+    } catch (error) {
+      if (sqlState(error) !== '42P01') throw error;
+      this.disable();
+    }
+  }
+
   async start(): Promise<void> {
     await this.write(true);
     const interval = Math.min(HEARTBEAT_INTERVAL_MS, Math.floor(this.options.clientDeadAfterMs / 3));
@@ -43,6 +59,12 @@ export class Heartbeat {
     await this.options.pool.query(text, values).catch((error: unknown) => this.options.logger.warn('could not record the client stop', { error: String(error) }));
   }
 
+  private disable(): void {
+    if (this.disabled) return;
+    this.disabled = true;
+    this.options.logger.warn('table tributary_client is missing, so a crash of this client is only recovered after rescueStuckJobsAfter: export tributaryClient from your Drizzle schema, or run tributary migrate');
+  }
+
   private async write(starting: boolean): Promise<void> {
     if (this.disabled) return;
     const { schema, clientId, pool, logger } = this.options;
@@ -50,11 +72,7 @@ export class Heartbeat {
     try {
       await pool.query(text, values);
     } catch (error) {
-      if (sqlState(error) === '42P01') {
-        this.disabled = true;
-        logger.warn('table tributary_client is missing, so a crash of this client is only recovered after rescueStuckJobsAfter: export tributaryClient from your Drizzle schema, or run tributary migrate');
-        return;
-      }
+      if (sqlState(error) === '42P01') return this.disable();
       logger.warn('heartbeat failed', { error: String(error) });
     }
   }

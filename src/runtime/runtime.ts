@@ -10,6 +10,7 @@ import { jobRelease } from '../sql/job-release.js';
 import { maintenanceServices } from '../maintenance/services.js';
 import type { MaintenanceService } from '../maintenance/service.js';
 import { Elector } from '../maintenance/elector.js';
+import { DeadClientRescuer } from '../maintenance/dead-client-rescuer.js';
 import { Heartbeat } from './heartbeat.js';
 import { Completer } from './completer.js';
 import { executeJob, LazyRunningJob, type ExecutorOptions, type RunningJob } from './executor.js';
@@ -52,6 +53,7 @@ export class Runtime {
   private readonly completer: Completer<StoredAttempt>;
   private readonly maintenance: MaintenanceService[];
   private readonly heartbeat: Heartbeat;
+  private readonly deadClientRescuer: DeadClientRescuer;
   private readonly elector: Elector;
   private notifier: Notifier | undefined;
   private aborting = false;
@@ -86,6 +88,7 @@ export class Runtime {
       (handle, items, context) => client.insertItems(handle, items, context),
     );
     this.heartbeat = new Heartbeat({ pool: config.pool, schema: config.schema, clientId: config.id, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
+    this.deadClientRescuer = new DeadClientRescuer({ pool: config.pool, schema: config.schema, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
     this.elector = new Elector({
       pool: config.pool,
       schema: config.schema,
@@ -132,7 +135,12 @@ export class Runtime {
       onReconnect: () => this.wake(this.producers.keys()),
     });
     await this.notifier.start();
+    // Jobs a previous process left running under this id, then every dead client's: a process
+    // restarted after a crash has its own jobs, and other dead clients', running again at once.
+    await this.heartbeat.retirePrevious();
+    await this.deadClientRescuer.runOnce();
     await this.heartbeat.start();
+    this.deadClientRescuer.start({ passNow: false });
     await Promise.all([...this.producers.values()].map((p) => p.prepare()));
     await this.elector.start();
     // Last, and all in this one task: no job runs, and so no event fires, before start()
@@ -145,6 +153,7 @@ export class Runtime {
   async stop(): Promise<void> {
     await Promise.all([...this.producers.values()].map((p) => p.stop()));
     await this.elector.stop();
+    await this.deadClientRescuer.stop();
     await this.completer.stop();
     // After the completer: the client is dead to the rescuer once stopped, so its jobs must be stored first.
     await this.heartbeat.stop();

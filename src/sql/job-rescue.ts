@@ -51,11 +51,14 @@ export const ORPHAN_ERROR = 'stuck job rescued: its client stopped heartbeating'
 
 /**
  * Rescues running jobs whose client (the last of `attempted_by`) has a `tributary_client` row
- * that is stopped or has not heartbeated for `deadAfterMs`: that process is gone, so they are
- * retried now (retryable, due at once; the scheduler makes them available), or discarded at
- * their last attempt. Jobs of clients without a row (River's own) are left to {@link jobRescue}.
+ * that is stopped or has not heartbeated for `deadAfterMs`: that process is gone, so they run
+ * again now, or are discarded at their last attempt. A rescued job keeps its `scheduled_at`, so
+ * it goes back to the head of its queue rather than behind the backlog, and becomes `target`:
+ * `available` at once, its queue notified; or, when that would break a unique job's uniqueness,
+ * `retryable` and due, for the scheduler to sort out. Jobs of clients without a row (River's
+ * own) are left to {@link jobRescue}. At most `limit`; returns how many.
  */
-export function jobRescueOrphaned(p: { schema: string | undefined; now: Date | null; deadAfterMs: number; limit: number }): Query {
+export function jobRescueOrphaned(p: { schema: string | undefined; now: Date | null; deadAfterMs: number; limit: number; target: 'available' | 'retryable' }): Query {
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
   const clients = tableName(p.schema, 'tributary_client');
@@ -74,13 +77,17 @@ orphaned AS (
 rescued AS (
   UPDATE ${job} AS j SET
     state = (CASE WHEN j.metadata ? 'cancel_attempted_at' THEN 'cancelled'
-      WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'retryable' END)::text::${state},
+      WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE ${p.target}::text END)::text::${state},
     finalized_at = CASE WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN now() END,
-    scheduled_at = CASE WHEN j.metadata ? 'cancel_attempted_at' OR j.attempt >= j.max_attempts THEN j.scheduled_at ELSE now() END,
     errors = array_append(coalesce(j.errors, '{}'), jsonb_build_object(
       'at', now(), 'attempt', j.attempt, 'error', ${ORPHAN_ERROR}::text, 'trace', ''))
   WHERE j.id = ANY (ARRAY(SELECT id FROM orphaned))
-  RETURNING j.id
+  RETURNING j.queue, j.state
+),
+notified AS (
+  SELECT count(pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_insert',
+    '{"queue":' || to_json(queue)::text || '}')) AS n
+  FROM (SELECT DISTINCT queue FROM rescued WHERE state = 'available') AS q
 )
-SELECT count(*)::int AS rescued FROM rescued`;
+SELECT (SELECT count(*) FROM rescued)::int AS rescued, (SELECT n FROM notified)::int AS notified`;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { DeadClientRescuer } from '../../src/maintenance/dead-client-rescuer.js';
 import { Rescuer } from '../../src/maintenance/rescuer.js';
 import { work } from '../../src/index.js';
 import { spawnChildClient } from '../support/child-client.js';
@@ -11,6 +12,8 @@ const t = await createTestDatabase();
 
 const rescuer = (now?: Date) =>
   new Rescuer({ pool: t.pool, schema: undefined, logger: quietLogger, stuckAfterMs: 3_600_000, clientDeadAfterMs: 30_000, now: now && (() => now) });
+const deadClientRescuer = (now?: Date) =>
+  new DeadClientRescuer({ pool: t.pool, schema: undefined, logger: quietLogger, clientDeadAfterMs: 30_000, now: now && (() => now) });
 
 /** A job left running by `client`, attempted `secondsAgo`. */
 async function runningJob(client: string, opts: { secondsAgo?: number; attempt?: number; maxAttempts?: number } = {}): Promise<number> {
@@ -40,10 +43,13 @@ describe('rescue by heartbeat', () => {
     const live = await runningJob('live_client');
     const river = await runningJob('river_go_client'); // River's clients never heartbeat
 
-    expect(await rescuer().runOnce()).toBe(2);
-    expect(await states([dead, last, live, river])).toEqual(['retryable', 'discarded', 'running', 'running']);
-    const [row] = await t.query(`SELECT errors, scheduled_at <= now() AS due FROM river_job WHERE id = $1`, [dead]);
-    expect(row!.due).toBe(true); // retried now, not after the n^4 backoff
+    const [before] = await t.query(`SELECT scheduled_at FROM river_job WHERE id = $1`, [dead]);
+    expect(await rescuer().runOnce()).toBe(0); // the leader's time rule: none has run for an hour
+    expect(await deadClientRescuer().runOnce()).toBe(2);
+    expect(await states([dead, last, live, river])).toEqual(['available', 'discarded', 'running', 'running']);
+    const [row] = await t.query(`SELECT errors, scheduled_at FROM river_job WHERE id = $1`, [dead]);
+    // Available now, not after the n^4 backoff, and in its old place in line.
+    expect(row!.scheduled_at).toEqual(before!.scheduled_at);
     expect(row!.errors).toEqual([expect.objectContaining({ attempt: 1, error: 'stuck job rescued: its client stopped heartbeating' })]);
 
     // Past rescueStuckJobsAfter the time rule takes River's job; the live client is still running
@@ -61,10 +67,10 @@ describe('rescue by heartbeat', () => {
     await heartbeat('stopped_client', 1, true);
     const quiet = await runningJob('quiet_client');
     const stopped = await runningJob('stopped_client');
-    expect(await rescuer().runOnce()).toBe(1);
-    expect(await states([quiet, stopped])).toEqual(['running', 'retryable']);
-    expect(await rescuer(new Date(Date.now() + 25_000)).runOnce()).toBe(1);
-    expect(await states([quiet])).toEqual(['retryable']);
+    expect(await deadClientRescuer().runOnce()).toBe(1);
+    expect(await states([quiet, stopped])).toEqual(['running', 'available']);
+    expect(await deadClientRescuer(new Date(Date.now() + 25_000)).runOnce()).toBe(1);
+    expect(await states([quiet])).toEqual(['available']);
   });
 
   test('only the last client in attempted_by counts', async () => {
@@ -73,7 +79,7 @@ describe('rescue by heartbeat', () => {
     const [row] = await t.query(
       `INSERT INTO river_job (kind, args, state, attempt, attempted_at, attempted_by) VALUES ('noop', '{}', 'running', 2, now(), '{earlier_dead,current_live}') RETURNING id::int`,
     );
-    await rescuer().runOnce();
+    await deadClientRescuer().runOnce();
     expect(await states([row!.id])).toEqual(['running']);
   });
 

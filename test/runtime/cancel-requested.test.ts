@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { expect, test } from 'vitest';
 import { Client, defineJob, work } from '../../src/index.js';
+import { DeadClientRescuer } from '../../src/maintenance/dead-client-rescuer.js';
 import { Rescuer } from '../../src/maintenance/rescuer.js';
 import { quietLogger, recordEvents, startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -54,6 +55,7 @@ test("the rescuer cancels, rather than retries, a dead client's job that someone
      VALUES ('gated', '{}', 'running', 1, now() - interval '2 hours', '{river_go}', jsonb_build_object('cancel_attempted_at', now())) RETURNING id::int`,
   );
   await new Rescuer({ pool: t.pool, schema: undefined, logger: quietLogger, stuckAfterMs: 3_600_000, clientDeadAfterMs: 30_000 }).runOnce();
+  await new DeadClientRescuer({ pool: t.pool, schema: undefined, logger: quietLogger, clientDeadAfterMs: 30_000 }).runOnce();
   const rows = await t.query(`SELECT state::text, finalized_at IS NOT NULL AS finalized FROM river_job WHERE id = ANY($1) ORDER BY id`, [[row!.id, river!.id]]);
   expect(rows).toEqual([{ state: 'cancelled', finalized: true }, { state: 'cancelled', finalized: true }]);
 });

@@ -6,6 +6,7 @@ import { afterAll, expect, test } from 'vitest';
 import { Client, work, type ClientConfig, type PgPool } from '../../src/index.js';
 import { noop } from '../support/jobs.js';
 import { startClient } from '../support/runtime.js';
+import { isFetch } from '../support/fetch-spy.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
@@ -19,7 +20,7 @@ class RecordingPool extends pg.Pool {
   override query(...args: any[]): any {
     const [first] = args;
     const text: string = typeof first === 'string' ? first : first.text;
-    const kind = text.includes('FOR UPDATE SKIP LOCKED') ? 'fetch' : text.includes("SET state = 'completed'") ? 'complete' : undefined;
+    const kind = isFetch(text) ? 'fetch' : text.includes("SET state = 'completed'") ? 'complete' : undefined;
     if (kind) this.names.push(`${kind} ${typeof first === 'string' ? '-' : first.name}`);
     return (super.query as (...a: any[]) => any)(...args);
   }

@@ -6,6 +6,7 @@ import { Client, work, type PgPool } from '../../src/index.js';
 import { MAX_REFILLS_IN_FLIGHT } from '../../src/runtime/producer.js';
 import { noop } from '../support/jobs.js';
 import { startClient } from '../support/runtime.js';
+import { isFetch } from '../support/fetch-spy.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
@@ -19,7 +20,7 @@ function holdingFetches(pool: PgPool) {
   let passThrough = false;
   const holding: PgPool = {
     async query(text, values) {
-      if (!text.includes('FOR UPDATE SKIP LOCKED')) return pool.query(text, values);
+      if (!isFetch(text)) return pool.query(text, values);
       const limit = Number(values?.[1]);
       limits.push(limit);
       if (!passThrough) await new Promise<void>((release) => held.push({ limit, release }));

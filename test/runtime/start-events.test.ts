@@ -7,6 +7,7 @@ import { afterAll, expect, test } from 'vitest';
 import { Client, work } from '../../src/index.js';
 import { noop } from '../support/jobs.js';
 import { nextEvent, quietLogger } from '../support/runtime.js';
+import { isFetch } from '../support/fetch-spy.js';
 import { createTestDatabase } from '../support/test-database.js';
 
 const t = await createTestDatabase();
@@ -19,7 +20,7 @@ class ElectionWatchingPool extends pg.Pool {
   override query(...args: any[]): any {
     const [first] = args;
     const text: string = typeof first === 'string' ? first : first.text;
-    if (text.includes('FOR UPDATE SKIP LOCKED') && text.includes('attempted_by')) this.fetchesSent++;
+    if (isFetch(text)) this.fetchesSent++;
     if (text.includes('river_leader') && text.startsWith('INSERT')) this.fetchesBeforeElection ??= this.fetchesSent;
     return (super.query as (...a: any[]) => any)(...args);
   }

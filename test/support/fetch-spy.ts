@@ -8,6 +8,12 @@ export interface FetchRecord {
 }
 
 /**
+ * Whether `text` is the producer's fetch (the statement that locks available jobs and marks them
+ * running), and not another that skips locked rows (the scheduler's, the rescuers').
+ */
+export const isFetch = (text: string): boolean => text.includes('FOR UPDATE SKIP LOCKED') && text.includes('attempted_by = (array_append');
+
+/**
  * Wraps a pool so a test can see every fetch (the statement that locks available jobs) as it is
  * sent: a clock made of the producer's own polls, to wait on instead of sleeping.
  */
@@ -16,7 +22,7 @@ export function spyOnFetches(pool: PgPool): { pool: PgPool; fetches: FetchRecord
   const spied: PgPool = {
     query(text, values) {
       const result = pool.query(text, values);
-      if (text.includes('FOR UPDATE SKIP LOCKED') && text.includes('attempted_by = (array_append')) {
+      if (isFetch(text)) {
         const record: FetchRecord = { at: Date.now(), queue: String(values?.[0]) };
         fetches.push(record);
         const done = () => void (record.doneAt = Date.now());
