@@ -41,6 +41,12 @@ export interface RunningJob {
   readonly job: JobRow<unknown>;
   readonly controller: AbortController;
   cancelRequested: boolean;
+  /**
+   * Set by the executor when its attempt timed out while the worker's function had not
+   * returned: settles once it does. Its slot stays taken until then, so `maxWorkers` holds even
+   * for a function that ignores its signal.
+   */
+  overrun?: Promise<void>;
 }
 
 /**
@@ -50,6 +56,7 @@ export interface RunningJob {
  */
 export class LazyRunningJob implements RunningJob {
   cancelRequested = false;
+  overrun: Promise<void> | undefined;
   private abortController: AbortController | undefined;
 
   constructor(readonly job: JobRow<unknown>) {}
@@ -89,12 +96,15 @@ const timeoutError = (running: RunningJob, timeout: number): JobTimeoutError => 
   return error;
 };
 
-const warnLate = (work: Promise<unknown>, job: JobRow<unknown>, logger: Logger) =>
-  // The slot is given back at the timeout; a worker that ignores its signal only gets a warning later.
-  work.then(
+/** A worker still running at its timeout: its outcome is recorded now, its slot freed when it returns. */
+const overran = (work: Promise<unknown>, running: RunningJob, timeout: number, logger: Logger) => {
+  const { job } = running;
+  logger.warn(`job ${job.id} (${job.kind}) timed out after ${timeout} ms, and its function has not returned: its slot stays taken until it does (pass ctx.signal on to what it awaits)`);
+  running.overrun = work.then(
     () => logger.warn(`job ${job.id} (${job.kind}) finished after its timeout; its outcome was already recorded`),
     () => {},
   );
+};
 
 /**
  * Runs the worker; settles as it does, or rejects with a JobTimeoutError, aborting the signal, once
@@ -106,7 +116,7 @@ function workWithTimeout(worker: Worker, row: JobRow<any>, ctx: WorkContext, tim
     let work: Promise<unknown> | undefined;
     const timer = setTimeout(() => {
       reject(timeoutError(running, timeout));
-      if (work) warnLate(work, running.job, logger);
+      if (work) overran(work, running, timeout, logger);
     }, timeout);
     work = callWorker(worker, row, ctx);
     work.then(
@@ -153,7 +163,8 @@ async function performWrapped(
     const wrapped = wrapWork({ ...ctx, job: row }, next);
     const result = await Promise.race([wrapped, timedOut]);
     if (result === TIMED_OUT) {
-      if (work) warnLate(work, row, logger);
+      // Whatever still runs, the worker or a middleware around it, holds the slot.
+      overran(Promise.allSettled([work, wrapped]), running, timeout, logger);
       wrapped.catch(() => {});
       throw timedOutWith;
     }

@@ -259,8 +259,11 @@ export class Runtime {
       }
       this.completer.add({ row, running, outcome, startedAt, finishedAt });
     } finally {
-      this.running.delete(job.id);
+      // The job may already run again here (a retry fetched while an overrun goes on).
+      if (this.running.get(job.id) === running) this.running.delete(job.id);
     }
+    // The outcome is recorded; the slot is freed only once the worker's function has returned.
+    if (running.overrun) await running.overrun;
   }
 
   private cancelBuffered(job: JobRow<unknown>): void {

@@ -108,14 +108,17 @@ test('sees a timeout as a JobTimeoutError from next(), and cannot swallow it', a
 
 test('a middleware that hangs is bounded by the timeout too', async () => {
   const log: string[] = [];
+  let release!: () => void;
+  const hanging = new Promise<void>((resolve) => (release = resolve));
   await startClient(t, {
     queues: { default: { maxWorkers: 1 } },
     workers: [taskWorker(log)],
-    middleware: [{ work: () => new Promise(() => {}) }],
+    middleware: [{ work: () => hanging }],
   });
   const { job } = await inserter.insert(t.db, task, { mode: 'ok' });
   expect((await waitForState(t, job.id, 'retryable')).errors[0]).toMatchObject({ error: 'job timed out after 200 ms' });
   expect(log).toEqual([]);
+  release(); // the slot it holds is freed once it returns, so the client can stop
 });
 
 test('a throw fails the attempt as a worker throwing would; the worker does not run', async () => {

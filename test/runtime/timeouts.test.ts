@@ -52,26 +52,39 @@ test("the client's jobTimeout applies to workers without one; timeout -1 never t
   expect((await waitForState(t, b.job.id, 'completed')).errors).toBeNull();
 });
 
-test('a worker that ignores its timed-out signal frees its slot; its late return changes nothing', async () => {
+test('a worker that ignores its timed-out signal keeps its slot until it returns; its outcome is recorded at the timeout', async () => {
   const held = gate();
   const warnings: string[] = [];
   let hungSignal: AbortSignal | undefined;
+  let hungReturnedAt = 0;
+  let running = 0;
+  let mostAtOnce = 0;
   await startClient(t, {
     queues: { default: { maxWorkers: 1 } },
     logger: { ...quietLogger, warn: (message: string) => void warnings.push(message) },
     workers: [work(task, async (job, { signal }) => {
-      if (job.args.label !== 'hangs') return;
-      hungSignal = signal;
-      await held.opened; // ignores the signal
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+      try {
+        if (job.args.label !== 'hangs') return;
+        hungSignal = signal;
+        await held.opened; // ignores the signal
+        hungReturnedAt = Date.now();
+      } finally {
+        running--;
+      }
     }, { timeout: 100, nextRetry: () => HOUR })],
   });
   const hung = await inserter.insert(t.db, task, { label: 'hangs' });
-  const next = await inserter.insert(t.db, task, { label: 'next' });
-  // With one slot, the next job runs only if the timed-out one gave it back.
-  await waitForState(t, next.job.id, 'completed');
+  // The outcome is stored at the timeout, while the function still runs.
   const row = await waitForState(t, hung.job.id, 'retryable');
   expect(hungSignal?.reason).toBeInstanceOf(JobTimeoutError);
+  expect(warnings.some((w) => w.includes('its slot stays taken until it does'))).toBe(true);
+  const next = await inserter.insert(t.db, task, { label: 'next' });
   held.open();
+  // maxWorkers: 1 is a hard cap: the next job started only once the hung function returned.
+  const nextRow = await waitForState(t, next.job.id, 'completed');
+  expect(mostAtOnce).toBe(1);
+  expect(nextRow.attempted_at.getTime()).toBeGreaterThanOrEqual(hungReturnedAt - 5); // the server's clock, to the ms
   await waitFor(() => warnings.some((w) => w.includes('finished after its timeout')), { message: 'the late-finish warning' });
   expect(await jobRow(t, hung.job.id)).toEqual(row);
 });
