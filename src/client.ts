@@ -10,6 +10,7 @@ import { jobRowFromJson, type JobRow } from './job-row.js';
 import { noFaults, type ClientFaults } from './runtime/faults.js';
 import { guardPool } from './runtime/pool-guard.js';
 import { Runtime } from './runtime/runtime.js';
+import { stopOptionIssues, type StopOptions } from './stop-options.js';
 import { jobCompleteTx } from './sql/job-complete-tx.js';
 import * as admin from './admin/index.js';
 
@@ -47,6 +48,8 @@ export class Client {
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private cancelOnStop = false;
+  /** The shortest timeout a stop was asked for before the runtime existed. */
+  private stopTimeout: number | undefined;
   private readonly faultCounts = noFaults();
   private readonly unguardPool: (() => void) | undefined;
 
@@ -105,10 +108,19 @@ export class Client {
   }
 
   /**
-   * Stops fetching, waits for running jobs to finish and writes their outcomes. Safe to call
-   * twice; a client never started stops at once.
+   * Stops fetching, waits for running jobs to finish and writes their outcomes; jobs fetched
+   * ahead and not started go back to their queue. Safe to call twice; a client never started
+   * stops at once.
+   *
+   * Without a `timeout` it waits as long as that takes, retrying outcome writes while the
+   * database is unreachable. With `timeout` (ms) it resolves within it: 5 s before the deadline
+   * (half the timeout, for one under 10 s) jobs still running have their `signal` aborted, as
+   * {@link stopAndCancel} does; at the deadline, jobs still running and outcomes not yet
+   * written are left to the rescuer, which retries them once this client is seen stopped.
+   * @throws ValidationError for a timeout that is not a number of ms >= 0.
    */
-  stop(): Promise<void> {
+  stop(options?: StopOptions): Promise<void> {
+    this.limitStop('stop', options);
     if (!this.stopping) {
       // Synchronously, so a start() or stopAndCancel() in the same tick sees the stop.
       if (this.lifecycle !== 'stopped') this.lifecycle = 'stopping';
@@ -119,12 +131,20 @@ export class Client {
 
   /**
    * Aborts every running job's `signal` (they end as failed attempts and are retried), then stops
-   * as {@link stop} does.
+   * as {@link stop} does; with `timeout`, resolves within it whatever is left.
    */
-  stopAndCancel(): Promise<void> {
+  stopAndCancel(options?: StopOptions): Promise<void> {
+    this.limitStop('stopAndCancel', options);
     this.cancelOnStop = true;
     this.runtime?.abortRunning();
     return this.stop();
+  }
+
+  private limitStop(method: string, options: StopOptions | undefined): void {
+    throwIfIssues(`${method}()`, stopOptionIssues(options));
+    if (options?.timeout === undefined) return;
+    this.stopTimeout = Math.min(this.stopTimeout ?? Infinity, options.timeout);
+    this.runtime?.limitStop(options.timeout);
   }
 
   /**
@@ -154,6 +174,7 @@ export class Client {
     throwIfIssues('client.start()', issues);
     this.lifecycle = 'starting';
     this.runtime = new Runtime({ ...this.config, pool: pool! }, this, this.events, this.faultCounts);
+    if (this.stopTimeout !== undefined) this.runtime.limitStop(this.stopTimeout);
     try {
       await this.runtime.start();
       if (this.lifecycle === 'starting') this.lifecycle = 'started';

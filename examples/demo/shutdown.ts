@@ -14,8 +14,9 @@ export interface ShutdownOptions {
   /** Closes what the client used (the pool, the database), after the client stopped. */
   close: () => Promise<void>;
   /**
-   * Exit anyway after this many ms of stopping, in case a database that went away keeps outcomes
-   * from being stored. Keep it below your orchestrator's grace period (Kubernetes: 30 s).
+   * The stop's timeout, in ms: running jobs are cancelled near it, and at it what is left (a
+   * database that went away, a worker ignoring its signal) is left to the rescuer. Keep it below
+   * your orchestrator's grace period (Kubernetes: 30 s).
    */
   deadlineMs?: number;
 }
@@ -38,11 +39,13 @@ export function handleShutdown({ client, close, deadlineMs = 10_000 }: ShutdownO
   async function exit(code: number): Promise<never> {
     stopping ??= (async () => {
       exitCode = code;
+      // The client's own deadline: jobs still running near it are cancelled, and what is left at
+      // it goes to the rescuer. The timer is the last resort, should closing hang too.
       setTimeout(() => {
-        console.error(`still stopping after ${deadlineMs} ms (is the database gone?); exiting anyway`);
+        console.error(`still stopping after ${deadlineMs + 2000} ms; exiting anyway`);
         process.exit(exitCode);
-      }, deadlineMs).unref();
-      await client()?.stop().catch((error) => console.error('client.stop() failed:', error));
+      }, deadlineMs + 2000).unref();
+      await client()?.stop({ timeout: deadlineMs }).catch((error) => console.error('client.stop() failed:', error));
       await close().catch((error) => console.error('closing failed:', error));
     })();
     await stopping;

@@ -141,6 +141,11 @@ export class Producer {
     await this.releaseBuffer();
   }
 
+  /** Gives back at once the prefetched jobs that have not started (a stop's deadline is near). */
+  releaseBuffered(): Promise<void> {
+    return this.releaseBuffer();
+  }
+
   private async releaseBuffer(): Promise<void> {
     const jobs = this.buffer.splice(0);
     if (jobs.length > 0) await this.options.release(jobs);

@@ -17,6 +17,7 @@ import { executeJob, LazyRunningJob, type ExecutorOptions, type RunningJob } fro
 import { Notifier } from './notifier.js';
 import { applyOutcomeRow, outcomeRow, type Outcome } from './outcome.js';
 import { Producer } from './producer.js';
+import { StopDeadline } from './stop-deadline.js';
 import type { Worker } from '../worker.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { ClientFaults } from './faults.js';
@@ -56,7 +57,8 @@ export class Runtime {
   private readonly deadClientRescuer: DeadClientRescuer;
   private readonly elector: Elector;
   private notifier: Notifier | undefined;
-  private aborting = false;
+  /** Set once running jobs are being aborted: the reason their signals get. */
+  private abortReason: string | undefined;
   private channelPrefix = '';
 
   constructor(
@@ -149,16 +151,46 @@ export class Runtime {
     for (const producer of this.producers.values()) producer.begin();
   }
 
-  /** Stops fetching, waits for running jobs, writes their outcomes. */
+  /**
+   * Stops fetching, waits for running jobs, writes their outcomes. With a deadline set by
+   * {@link limitStop}, returns by then whatever is left.
+   */
   async stop(): Promise<void> {
-    await Promise.all([...this.producers.values()].map((p) => p.stop()));
-    await this.elector.stop();
-    await this.deadClientRescuer.stop();
-    await this.completer.stop();
-    // After the completer: the client is dead to the rescuer once stopped, so its jobs must be stored first.
-    await this.heartbeat.stop();
-    await this.notifier?.stop();
+    const bounded = (work: Promise<unknown> | undefined) => Promise.race([work, this.deadline.gaveUp]);
+    await bounded(Promise.all([...this.producers.values()].map((p) => p.stop())));
+    await bounded(this.elector.stop());
+    await bounded(this.deadClientRescuer.stop());
+    await bounded(this.completer.stop());
+    this.deadline.finish();
+    // After the completer: the client is dead to the rescuer once stopped, so its jobs must be
+    // stored first. Past the deadline, what is left is the rescuer's, and these two finish on
+    // their own (each fails fast without a server).
+    const stopped = Promise.all([this.heartbeat.stop(), this.notifier?.stop()]);
+    if (!this.deadline.passed) await stopped;
   }
+
+  /**
+   * Gives a stop at most `timeoutMs`: jobs still running near the deadline are cancelled
+   * (their signals abort, prefetched jobs go back to their queue), and at the deadline the stop
+   * returns, leaving jobs still running and outcomes not yet written to the rescuer.
+   */
+  limitStop(timeoutMs: number): void {
+    this.deadline.limit(timeoutMs);
+  }
+
+  private readonly deadline = new StopDeadline({
+    abort: () => {
+      this.abortRunning('client stopped: its stop timeout was reached');
+      for (const producer of this.producers.values()) void producer.releaseBuffered();
+    },
+    giveUp: () => {
+      const unwritten = this.completer.abandon();
+      const running = [...this.producers.values()].reduce((n, p) => n + p.runningCount, 0);
+      this.config.logger.warn(
+        `stop timeout reached: ${running} job(s) still running and ${unwritten} outcome(s) not written are left to the rescuer (about ${this.config.clientDeadAfter} ms)`,
+      );
+    },
+  });
 
   /** Whether this client is the elected leader, running maintenance. */
   get isLeader(): boolean {
@@ -176,11 +208,11 @@ export class Runtime {
   }
 
   /** Aborts every running job's signal; stop() then waits for them. */
-  abortRunning(): void {
-    this.aborting = true;
+  abortRunning(reason = 'client stopped with stopAndCancel()'): void {
+    this.abortReason = reason;
     // Not a JobCancelError: a worker that rethrows its signal's reason must fail the attempt and
     // be retried, not end cancelled.
-    for (const running of this.running.values()) running.controller.abort(new TributaryError('client stopped with stopAndCancel()'));
+    for (const running of this.running.values()) running.controller.abort(new TributaryError(reason));
   }
 
   /** Wakes the producers of these queues. */
@@ -243,7 +275,7 @@ export class Runtime {
   private async run(job: JobRow<unknown>): Promise<void> {
     const running: RunningHere = new LazyRunningJob(job);
     // A fetch in flight when stopAndCancel() began still hands its jobs over: abort them too.
-    if (this.aborting) running.controller.abort(new TributaryError('client stopped with stopAndCancel()'));
+    if (this.abortReason) running.controller.abort(new TributaryError(this.abortReason));
     this.running.set(job.id, running);
     const startedAt = Date.now();
     try {
