@@ -23,10 +23,11 @@ export interface PgPool {
   connect(): Promise<PgPoolClient>;
   /**
    * node-postgres' pool events: `error` for an idle connection that failed, `connect` with each
-   * new connection (the client listens to its `error` events too).
+   * new connection (the client listens to its `error` events too), `acquire` and `release` as
+   * connections are checked out and back in.
    */
-  on?(event: 'error' | 'connect', listener: (arg: any) => void): unknown;
-  off?(event: 'error' | 'connect', listener: (arg: any) => void): unknown;
+  on?(event: 'error' | 'connect' | 'acquire' | 'release', listener: (...args: any[]) => void): unknown;
+  off?(event: 'error' | 'connect' | 'acquire' | 'release', listener: (...args: any[]) => void): unknown;
 }
 
 /** A connection checked out of a {@link PgPool}. */

@@ -76,3 +76,19 @@ test('connections opened before the client was made are guarded too', async () =
     await pool.end();
   }
 });
+
+test('a dead connection its holder never releases is taken back, so the pool keeps its size and can end', async () => {
+  // drizzle-orm's transaction() releases its connection only once BEGIN succeeded: one begun on a
+  // connection that has just died is never released.
+  const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+  const client = new Client({ pool, logger: quietLogger });
+  const held = await pool.connect();
+  const pid = Number((await held.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid);
+  await t.query(`SELECT pg_terminate_backend($1)`, [pid]);
+  await waitFor(() => client.faults.connectionErrors >= 1, { message: 'the error to be heard' });
+  await expect(held.query('SELECT 1')).rejects.toThrow();
+  // The one connection the pool may have is free again, though `held` was never released.
+  expect((await pool.query(`SELECT 2 AS two`)).rows).toEqual([{ two: 2 }]);
+  held.release(); // a late release by the holder is harmless
+  await pool.end();
+});
