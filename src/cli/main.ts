@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
 import { migrateCommand } from './migrate-command.js';
 import { uiCommand } from './ui-command.js';
 import { benchCommand } from './bench-command.js';
@@ -8,8 +9,13 @@ import { jobsCommand } from './jobs-command.js';
 import { queuesCommand } from './queues-command.js';
 import { UsageError } from './usage-error.js';
 
+// Read when run, through the package's own name: the CLI is bundled into dist/cli.js, and the
+// package.json beside dist/ is the one whose version was published.
+const { version } = createRequire(import.meta.url)('tributary-queue/package.json') as { version: string };
+
 const program = new Command('tributary')
   .description('Tributary: a background job queue on Postgres and Drizzle, compatible with River')
+  .version(version, '-V, --version', 'print the version of tributary-queue')
   .showHelpAfterError()
   .exitOverride()
   .addCommand(migrateCommand())
