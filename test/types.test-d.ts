@@ -94,6 +94,13 @@ describe('uniqueOpts.byArgs', () => {
   });
 });
 
+describe('tributary-queue/schema', () => {
+  test("tags stays optional for Drizzle inserts, though its SQL default comes from River's interop migration", async () => {
+    const { riverJob } = await import('../src/schema/index.js');
+    expectTypeOf<import('drizzle-orm').InferInsertModel<typeof riverJob>['tags']>().toEqualTypeOf<string[] | undefined>();
+  });
+});
+
 describe('insertMany', () => {
   test('checks each item against its own job and types each result', async () => {
     const results = await client.insertMany(db, [

@@ -85,8 +85,9 @@ export function createSchema(options: CreateSchemaOptions = {}) {
       queue: text('queue').notNull().default('default'),
       // River's DEFAULT '{}' is added by the interop migration, not declared here: drizzle-kit
       // 0.31 reads any empty string-array default back as '{""}', so with it declared every
-      // `drizzle-kit push` proposed setting it again. Tributary always writes tags itself.
-      tags: varchar('tags', { length: 255 }).array().notNull(),
+      // `drizzle-kit push` proposed setting it again. Tributary always writes tags itself; the
+      // client-side default keeps tags optional for Drizzle inserts, and drizzle-kit ignores it.
+      tags: varchar('tags', { length: 255 }).array().notNull().$defaultFn(() => []),
       uniqueKey: bytea('unique_key'),
       uniqueStates: bit8('unique_states'),
     },
