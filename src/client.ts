@@ -18,7 +18,7 @@ import * as admin from './admin/index.js';
 export interface InsertManyItem<J extends AnyJobDefinition = AnyJobDefinition> {
   job: J;
   args: JobArgsInput<J>;
-  opts?: InsertOpts;
+  opts?: InsertOpts<JobArgs<J>>;
 }
 
 type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
@@ -212,7 +212,7 @@ export class Client {
     tx: DrizzleHandle,
     job: J,
     args: JobArgsInput<J>,
-    opts?: InsertOpts,
+    opts?: InsertOpts<JobArgs<J>>,
   ): Promise<InsertResult<JobArgs<J>>> {
     const results = await this.insertItems(tx, [{ job, args, opts }], () => `insert ${JSON.stringify(job?.kind)}`);
     this.wakeAfterInsert(tx, results);

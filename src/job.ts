@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { throwIfIssues, type ValidationIssue } from './errors.js';
+import { byArgsFieldIssues } from './insert/args-fields.js';
 import { insertOptsIssues, type InsertOpts } from './insert/opts.js';
 import { isPlainObject, jsonIssues } from './json-value.js';
 
@@ -67,7 +68,7 @@ function isStandardSchema(value: unknown): value is StandardSchemaV1 {
 export function defineJob<const Kind extends string, Schema extends StandardSchemaV1>(definition: {
   kind: Kind;
   args: Schema;
-  insertOpts?: InsertOpts;
+  insertOpts?: InsertOpts<StandardSchemaV1.InferOutput<Schema>>;
 }): JobDefinition<Kind, Schema> {
   const issues = [
     ...kindIssues(definition?.kind),
@@ -75,6 +76,7 @@ export function defineJob<const Kind extends string, Schema extends StandardSche
       ? []
       : [{ path: 'args', message: 'must be a valibot schema or another Standard Schema' }]),
     ...insertOptsIssues(definition?.insertOpts, 'insertOpts'),
+    ...byArgsFieldIssues(definition?.insertOpts, 'insertOpts', definition?.args),
   ];
   throwIfIssues(`defineJob(${JSON.stringify(definition?.kind)})`, issues);
   return Object.freeze({ kind: definition.kind, args: definition.args, insertOpts: definition.insertOpts });

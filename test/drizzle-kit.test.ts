@@ -7,13 +7,16 @@ import { integer, pgTable, serial, timestamp } from 'drizzle-orm/pg-core';
 import * as v from 'valibot';
 import { afterAll, expect, test } from 'vitest';
 import { Client, defineJob } from '../src/index.js';
+import { catalogSnapshot } from './schema/catalog-snapshot.js';
+import { tributaryCatalog } from './schema/tributary-catalog.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 // The user's flow, end to end, with the real drizzle-kit CLI: the app's schema file re-exports
 // `tributary-queue/schema` (resolved through the package's self-reference to dist/schema.cjs, since
 // drizzle-kit loads schema files with require), `drizzle-kit generate` writes one migration for
-// the app's tables and the queue's, `drizzle-kit migrate` applies it, and then an app row and a
-// job commit together in one Drizzle transaction.
+// the app's tables and the queue's, the README's two River interop migrations are added as
+// custom migrations, `drizzle-kit migrate` applies them all, and then an app row and a job commit
+// together in one Drizzle transaction. The database then has River's version-7 shape.
 
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const drizzleKit = join(repoRoot, 'node_modules', '.bin', 'drizzle-kit');
@@ -25,6 +28,10 @@ const TIMEOUT = 120_000;
 // Empty databases (no Tributary tables): drizzle-kit's migration creates everything.
 const defaultSchemaDb = await createTestDatabase({ empty: true });
 const namedSchemaDb = await createTestDatabase({ empty: true });
+const pushDb = await createTestDatabase({ empty: true });
+
+// The custom migrations the README tells drizzle-kit users to add, from the package's drizzle/.
+const INTEROP_MIGRATIONS = ['0001_river_interop.sql', '0004_river_v7_interop.sql'];
 
 /** The example app's table, declared here too so the test can insert through Drizzle. */
 const orders = pgTable('orders', {
@@ -49,13 +56,16 @@ interface RunResult {
   stderr: string;
 }
 
-/** Runs drizzle-kit from the repo root (so node_modules and the package self-reference resolve). */
-function drizzleKitRun(args: string[]): Promise<RunResult> {
+/**
+ * Runs drizzle-kit in `cwd`, the config's folder: `generate --custom` only finds a relative `out`.
+ * node_modules and the package self-reference still resolve, from the schema files' own folders.
+ */
+function drizzleKitRun(args: string[], cwd: string): Promise<RunResult> {
   return new Promise((done) => {
     execFile(
       drizzleKit,
       args,
-      { cwd: repoRoot, timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
+      { cwd, timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         done({ code, stdout: String(stdout), stderr: String(stderr) + (error && code !== 0 ? `\n${error.message}` : '') });
@@ -90,8 +100,7 @@ async function explainMigrateFailure(t: TestDatabase, migrationSql: string): Pro
   }
 }
 
-/** Writes a drizzle config into a fresh temp dir, runs generate then migrate, returns the generated SQL. */
-async function generateAndMigrate(t: TestDatabase, config: { schema: string; schemaFilter?: string[] }): Promise<string> {
+async function writeConfig(t: TestDatabase, config: { schema: string; schemaFilter?: string[] }) {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-drizzle-kit-'));
   tempDirs.push(dir);
   const out = join(dir, 'drizzle');
@@ -99,18 +108,39 @@ async function generateAndMigrate(t: TestDatabase, config: { schema: string; sch
   const body = {
     dialect: 'postgresql',
     schema: config.schema,
-    out,
+    out: './drizzle',
     dbCredentials: { url: t.url },
     ...(config.schemaFilter ? { schemaFilter: config.schemaFilter } : {}),
   };
   await writeFile(configFile, `export default ${JSON.stringify(body, null, 2)};\n`);
+  return { dir, out, configFile };
+}
 
-  expectSuccess('generate', await drizzleKitRun(['generate', '--config', configFile]));
+/**
+ * Writes a drizzle config into a fresh temp dir, runs generate, adds the River interop migrations
+ * as the README says (in a named schema, with that schema on the search_path while they run),
+ * then migrate. Returns the generated SQL.
+ */
+async function generateAndMigrate(t: TestDatabase, config: { schema: string; schemaFilter?: string[]; queueSchema?: string }): Promise<string> {
+  const { dir, out, configFile } = await writeConfig(t, config);
+  expectSuccess('generate', await drizzleKitRun(['generate', '--config', configFile], dir));
   const sqlFiles = (await readdir(out)).filter((f) => f.endsWith('.sql'));
   expect(sqlFiles).toHaveLength(1);
   const migrationSql = await readFile(join(out, sqlFiles[0]!), 'utf8');
 
-  const migrated = await drizzleKitRun(['migrate', '--config', configFile]);
+  for (const file of INTEROP_MIGRATIONS) {
+    const name = file.replace(/^\d+_/, '').replace(/\.sql$/, '');
+    expectSuccess('generate --custom', await drizzleKitRun(['generate', '--custom', '--name', name, '--config', configFile], dir));
+    const created = (await readdir(out)).filter((f) => f.endsWith(`_${name}.sql`));
+    expect(created).toHaveLength(1);
+    const shipped = await readFile(join(repoRoot, 'drizzle', file), 'utf8');
+    const body = config.queueSchema
+      ? `SET LOCAL search_path TO ${config.queueSchema};\n--> statement-breakpoint\n${shipped}\n--> statement-breakpoint\nRESET search_path;\n`
+      : shipped;
+    await writeFile(join(out, created[0]!), body);
+  }
+
+  const migrated = await drizzleKitRun(['migrate', '--config', configFile], dir);
   if (migrated.code !== 0) migrated.stderr += `\n--- replayed ---\n${await explainMigrateFailure(t, migrationSql)}`;
   expectSuccess('migrate', migrated);
   return migrationSql;
@@ -128,6 +158,7 @@ test(
     expect(migrationSql).toContain('CREATE TABLE "river_leader"');
     expect(migrationSql).toContain('CREATE TABLE "river_migration"');
     expect(migrationSql).toMatch(/CREATE UNIQUE INDEX "river_job_unique_idx" ON "river_job"/);
+    expect(await catalogSnapshot(t.query, 'public')).toEqual(tributaryCatalog());
 
     const client = new Client();
     const { order, job } = await t.db.transaction(async (tx) => {
@@ -168,6 +199,7 @@ test(
     const migrationSql = await generateAndMigrate(t, {
       schema: namedSchemaFixture,
       schemaFilter: ['public', 'queue'],
+      queueSchema: 'queue',
     });
 
     expect(migrationSql).toContain('CREATE SCHEMA "queue"');
@@ -175,6 +207,9 @@ test(
     expect(migrationSql).toContain('CREATE TABLE "queue"."river_job"');
     expect(migrationSql).toContain('CREATE TABLE "orders"');
     expect(migrationSql).toMatch(/CREATE UNIQUE INDEX "river_job_unique_idx" ON "queue"\."river_job"/);
+    // This app opts in to River's GIN indexes, so they are River's too.
+    expect(await catalogSnapshot(t.query, 'queue')).toEqual(tributaryCatalog({ ginIndexes: true }));
+    expect(await t.query(`SELECT count(*)::int AS n FROM queue.river_migration`)).toEqual([{ n: 7 }]);
 
     const client = new Client({ schema: 'queue' });
     const { order, job } = await t.db.transaction(async (tx) => {
@@ -195,6 +230,21 @@ test(
     const second = await client.insert(t.db, sendReceipt, { orderId: 1 }, { uniqueOpts });
     expect(second.uniqueSkippedAsDuplicate).toBe(true);
     expect(second.job.id).toBe(first.job.id);
+  },
+  TIMEOUT,
+);
+
+test(
+  'drizzle-kit push settles: a second push proposes nothing',
+  async () => {
+    const { dir, configFile } = await writeConfig(pushDb, { schema: exampleSchema });
+    const first = await drizzleKitRun(['push', '--config', configFile, '--force'], dir);
+    expectSuccess('push', first);
+    expect(await pushDb.query(`SELECT to_regclass('public.river_notification') IS NOT NULL AS made`)).toEqual([{ made: true }]);
+    const second = await drizzleKitRun(['push', '--config', configFile, '--verbose'], dir);
+    expectSuccess('second push', second);
+    expect(second.stdout).toContain('No changes detected');
+    expect(second.stdout).not.toMatch(/ALTER|CREATE|DROP/);
   },
   TIMEOUT,
 );

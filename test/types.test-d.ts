@@ -61,6 +61,46 @@ describe('insert', () => {
   });
 });
 
+describe('uniqueOpts.byArgs', () => {
+  test("field names are checked against the job's args, at insert and in defineJob", () => {
+    void client.insert(db, sendEmail, { to: 'x' }, { uniqueOpts: { byArgs: ['to', 'retries'] } });
+    void client.insert(db, sendEmail, { to: 'x' }, { uniqueOpts: { byArgs: true } });
+    // @ts-expect-error: not a field of send_email args
+    void client.insert(db, sendEmail, { to: 'x' }, { uniqueOpts: { byArgs: ['orderId'] } });
+    defineJob({ kind: 'k', args: v.object({ accountId: v.number() }), insertOpts: { uniqueOpts: { byArgs: ['accountId'] } } });
+    // @ts-expect-error: a typo of accountId
+    defineJob({ kind: 'k', args: v.object({ accountId: v.number() }), insertOpts: { uniqueOpts: { byArgs: ['acountId'] } } });
+  });
+
+  test('the definition still infers its args from the schema, not from byArgs', () => {
+    const job = defineJob({ kind: 'k', args: v.object({ a: v.string(), b: v.number() }), insertOpts: { uniqueOpts: { byArgs: ['a'] } } });
+    expectTypeOf<JobArgs<typeof job>>().toEqualTypeOf<{ a: string; b: number }>();
+  });
+
+  test("a union's fields are any member's; insertMany and periodic jobs check them per item", async () => {
+    const either = defineJob({ kind: 'e', args: v.union([v.object({ userId: v.number() }), v.object({ teamId: v.number() })]) });
+    void client.insert(db, either, { userId: 1 }, { uniqueOpts: { byArgs: ['userId', 'teamId'] } });
+    void client.insertMany(db, [
+      { job: chargeCard, args: { orderId: 1 }, opts: { uniqueOpts: { byArgs: ['orderId'] } } },
+      // @ts-expect-error: orderId is charge_card's, not send_email's
+      { job: sendEmail, args: { to: 'x' }, opts: { uniqueOpts: { byArgs: ['orderId'] } } },
+    ]);
+    const { periodicJob } = await import('../src/index.js');
+    periodicJob({ every: 60_000 }, () => ({ job: chargeCard, args: { orderId: 1 }, opts: { uniqueOpts: { byArgs: ['orderId'] } } }));
+  });
+
+  test('client-wide insertOpts know no job, so any name is accepted there', () => {
+    new Client({ insertOpts: { uniqueOpts: { byArgs: ['tenantId'] } } });
+  });
+});
+
+describe('tributary-queue/schema', () => {
+  test("tags stays optional for Drizzle inserts, though its SQL default comes from River's interop migration", async () => {
+    const { riverJob } = await import('../src/schema/index.js');
+    expectTypeOf<import('drizzle-orm').InferInsertModel<typeof riverJob>['tags']>().toEqualTypeOf<string[] | undefined>();
+  });
+});
+
 describe('insertMany', () => {
   test('checks each item against its own job and types each result', async () => {
     const results = await client.insertMany(db, [

@@ -3,6 +3,7 @@ import { executeRows, sqlState, type DrizzleHandle } from '../drizzle-handle.js'
 import { kindIssues, validateArgs, type AnyJobDefinition } from '../job.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import { jobInsertMany, type JobInsertRow } from '../sql/job-insert-many.js';
+import { byArgsFieldIssues } from './args-fields.js';
 import { insertOptsIssues, resolveInsertOpts, type InsertOpts } from './opts.js';
 import { isUnique, statesFromBits, uniqueKey, uniqueStatesBits } from './unique-key.js';
 import type { JobState } from '../schema/job-state.js';
@@ -37,7 +38,11 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
   if (!isJobDefinition(item?.job)) {
     return [{ path: 'job', message: 'must be a job definition made by defineJob()' }];
   }
-  const issues = [...kindIssues(item.job.kind, 'job.kind'), ...insertOptsIssues(item.opts, 'opts')];
+  const issues = [
+    ...kindIssues(item.job.kind, 'job.kind'),
+    ...insertOptsIssues(item.opts, 'opts'),
+    ...byArgsFieldIssues(item.opts, 'opts', item.job.args),
+  ];
   const args = await validateArgs(item.job, item.args);
   if (args.issues) issues.push(...args.issues);
   if (issues.length > 0 || !args.value) return issues;

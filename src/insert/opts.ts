@@ -7,14 +7,24 @@ import { JOB_STATES, type JobState } from '../schema/job-state.js';
 export type Priority = 1 | 2 | 3 | 4;
 
 /**
+ * The top-level field names of a job's args, for `uniqueOpts.byArgs`: every member's, when the
+ * args are a union. Any string when the args type is not known (client-wide options).
+ */
+export type ArgsField<Args> = Args extends unknown ? Extract<keyof Args, string> : never;
+
+/**
  * Makes a job unique: a second insert whose unique key matches a job in one of `byState`'s
  * states returns that job instead, flagged `uniqueSkippedAsDuplicate`. The key is River's, so
  * River's own clients see the same duplicates. An object with nothing set makes no key (River's
  * rule), so `uniqueOpts: {}` is not unique.
  */
-export interface UniqueOpts {
-  /** Include the args (all top-level keys, sorted) in the key. Default `false`. */
-  byArgs?: boolean;
+export interface UniqueOpts<Args = Record<string, unknown>> {
+  /**
+   * Put the args in the key. `true`: all of them (top-level keys sorted). A list of top-level
+   * field names: only those, as River's `river:"unique"` struct tags do (`['accountId', 'region']`);
+   * a listed field absent from a job's args is left out of its key. Default `false`.
+   */
+  byArgs?: boolean | readonly ArgsField<Args>[];
   /**
    * Include the current time truncated to this many milliseconds, so at most one such job is
    * inserted per period (`byPeriod: 15 * 60_000`: one per quarter hour). Default: no period.
@@ -33,9 +43,10 @@ export interface UniqueOpts {
 
 /**
  * Options of one insert. At insert they override the job definition's `insertOpts`, which
- * override the client's `insertOpts`, which override the defaults given here.
+ * override the client's `insertOpts`, which override the defaults given here. `Args` is the
+ * job's args type, which `uniqueOpts.byArgs` names fields of.
  */
-export interface InsertOpts {
+export interface InsertOpts<Args = Record<string, unknown>> {
   /** Queue name: lowercase letters and digits, `_` or `-` between them, at most 64 characters. Default `'default'`. */
   queue?: string;
   /** 1 (runs first) to 4. Default 1. */
@@ -51,7 +62,7 @@ export interface InsertOpts {
   /** Insert as `pending`: it will not run until something makes it available. Default `false`. */
   pending?: boolean;
   /** Make the job unique. Default: not unique. */
-  uniqueOpts?: UniqueOpts;
+  uniqueOpts?: UniqueOpts<Args>;
 }
 
 /** Defaults applied when neither the insert, the job nor the client sets a value. */
@@ -98,13 +109,37 @@ export function queueNameIssues(value: unknown, path: string): ValidationIssue[]
   return [];
 }
 
+function byArgsIssues(value: unknown, path: string): ValidationIssue[] {
+  if (value === undefined || typeof value === 'boolean') return [];
+  if (!Array.isArray(value)) {
+    return [{ path, message: `must be true, false or a list of top-level args field names, got ${show(value)}` }];
+  }
+  if (value.length === 0) {
+    return [{ path, message: 'is an empty list, which would put no args in the key: name top-level args fields, or use true for all of them' }];
+  }
+  const issues: ValidationIssue[] = [];
+  value.forEach((name: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof name !== 'string' || name.length === 0) {
+      issues.push({ path: at, message: `must be a top-level args field name, got ${typeof name === 'string' ? 'an empty string' : show(name)}` });
+    } else if (name.includes('.')) {
+      // Taken as a top-level name, a nested path would silently match no field at all.
+      issues.push({ path: at, message: `${show(name)} names a nested field: byArgs takes top-level field names only` });
+    } else if (value.indexOf(name) < i) {
+      issues.push({ path: at, message: `${show(name)} is listed twice` });
+    }
+  });
+  return issues;
+}
+
 function uniqueOptsIssues(value: unknown, path: string): ValidationIssue[] {
   if (!isPlainObject(value)) return [{ path, message: 'must be an object' }];
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(value)) {
     if (!UNIQUE_OPT_NAMES.has(key)) issues.push({ path: `${path}.${key}`, message: 'is not a unique option' });
   }
-  for (const key of ['byArgs', 'byQueue', 'excludeKind'] as const) {
+  issues.push(...byArgsIssues(value.byArgs, `${path}.byArgs`));
+  for (const key of ['byQueue', 'excludeKind'] as const) {
     if (value[key] !== undefined && typeof value[key] !== 'boolean') {
       issues.push({ path: `${path}.${key}`, message: `must be a boolean, got ${show(value[key])}` });
     }

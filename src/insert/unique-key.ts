@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { JOB_STATES, type JobState } from '../schema/job-state.js';
+import { goJson, goJsonString } from './go-json.js';
 import type { UniqueOpts } from './opts.js';
 
 /** River's default unique states: all but cancelled and discarded (mask 245). */
@@ -24,12 +25,23 @@ function rfc3339(date: Date): string {
 
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-/** Compact JSON of an object with its top-level keys in byte order (Go's sort.Strings). */
-export function sortedTopLevelJson(args: Record<string, unknown>): string {
-  const keys = Object.keys(args)
-    .filter((k) => args[k] !== undefined)
-    .sort(byteOrder);
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(args[k])}`).join(',')}}`;
+// River (sjson) writes a top-level key between quotes as it is, and only passes it through
+// encoding/json when it holds a control character, a non-ASCII character, `"` or `\`: so `<`, `>`
+// and `&` in a plain ASCII key stay raw, unlike in values and nested keys.
+const KEY_NEEDS_ENCODING = /[\u0000-\u001f"\\\u0080-\uffff]/;
+const riverKeyJson = (key: string) => (KEY_NEEDS_ENCODING.test(key) ? goJsonString(key) : `"${key}"`);
+
+/**
+ * The `&args=` part of River's unique key: the args' top-level keys in byte order (Go's
+ * sort.Strings), each with its value as Go's encoding/json writes it; nested objects keep their
+ * own key order. With `fields`, only those top-level fields, as River does for `river:"unique"`
+ * struct tags; fields absent from the args are left out, and when none is present the part is
+ * empty (River builds a subset onto an empty buffer, all args onto `{}`).
+ */
+export function uniqueArgsJson(args: Record<string, unknown>, fields?: readonly string[]): string {
+  const keys = (fields ?? Object.keys(args)).filter((key) => Object.hasOwn(args, key) && args[key] !== undefined).sort(byteOrder);
+  if (fields && keys.length === 0) return '';
+  return `{${keys.map((key) => `${riverKeyJson(key)}:${goJson(args[key])}`).join(',')}}`;
 }
 
 /** Whether these options make a job unique at all (River: a zero UniqueOpts does not). */
@@ -46,7 +58,7 @@ export function uniqueKeyString(
 ): string {
   let key = '';
   if (!opts.excludeKind) key += `&kind=${params.kind}`;
-  if (opts.byArgs) key += `&args=${sortedTopLevelJson(params.args)}`;
+  if (opts.byArgs) key += `&args=${uniqueArgsJson(params.args, Array.isArray(opts.byArgs) ? opts.byArgs : undefined)}`;
   if (opts.byPeriod) key += `&period=${rfc3339(truncateToPeriod(now, opts.byPeriod))}`;
   if (opts.byQueue) key += `&queue=${params.queue}`;
   return key;

@@ -1,6 +1,6 @@
 import type { ValidationIssue } from '../errors.js';
 import type { InsertOpts } from '../insert/opts.js';
-import { kindIssues, type AnyJobDefinition, type JobArgsInput } from '../job.js';
+import { kindIssues, type AnyJobDefinition, type JobArgs, type JobArgsInput } from '../job.js';
 import { isPlainObject } from '../json-value.js';
 import { cronSchedule, cronShapeProblem, everySchedule, type Schedule } from './cron.js';
 
@@ -15,7 +15,7 @@ export type PeriodicSchedule = { cron: string; timezone?: string; every?: never 
 export interface PeriodicJobInsert<J extends AnyJobDefinition = AnyJobDefinition> {
   job: J;
   args: JobArgsInput<J>;
-  opts?: InsertOpts;
+  opts?: InsertOpts<JobArgs<J>>;
 }
 
 /** What a periodic job's constructor is told about the insert it makes. */

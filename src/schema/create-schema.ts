@@ -43,15 +43,17 @@ export const UNIQUE_STATES_PREDICATE =
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
- * Builds Tributary's Drizzle tables (River's schema): `riverJob`, `riverQueue`, `riverLeader`,
- * `riverMigration`, the enum `riverJobState`, and Tributary's own `tributaryClient` (client
- * heartbeats). Use it to put the queue in a named Postgres
- * schema or to opt in to River's GIN indexes; `tributary-queue/schema` exports the default build.
+ * Builds Tributary's Drizzle tables (River's schema, version 7): `riverJob`, `riverQueue`,
+ * `riverLeader`, `riverMigration`, `riverNotification`, the enum `riverJobState`, and
+ * Tributary's own `tributaryClient` (client heartbeats). Use it to put the queue in a named
+ * Postgres schema or to opt in to River's GIN indexes; `tributary-queue/schema` exports the
+ * default build. What a Drizzle schema cannot declare (`river_leader` UNLOGGED, the `tags`
+ * default, River's SQL function and migration rows) is in the shipped interop migrations.
  *
  * @example
  * ```ts
  * // db/schema.ts: export riverSchema too, or drizzle-kit will not create the Postgres schema
- * export const { riverSchema, riverJob, riverQueue, riverLeader, riverMigration, riverJobState } =
+ * export const { riverSchema, riverJob, riverQueue, riverLeader, riverMigration, riverNotification, riverJobState, tributaryClient } =
  *   createSchema({ schema: 'queue' });
  * ```
  */
@@ -81,7 +83,11 @@ export function createSchema(options: CreateSchemaOptions = {}) {
       kind: text('kind').notNull(),
       metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
       queue: text('queue').notNull().default('default'),
-      tags: varchar('tags', { length: 255 }).array().notNull().default(sql`'{}'::character varying[]`),
+      // River's DEFAULT '{}' is added by the interop migration, not declared here: drizzle-kit
+      // 0.31 reads any empty string-array default back as '{""}', so with it declared every
+      // `drizzle-kit push` proposed setting it again. Tributary always writes tags itself; the
+      // client-side default keeps tags optional for Drizzle inserts, and drizzle-kit ignores it.
+      tags: varchar('tags', { length: 255 }).array().notNull().$defaultFn(() => []),
       uniqueKey: bytea('unique_key'),
       uniqueStates: bit8('unique_states'),
     },
@@ -110,9 +116,12 @@ export function createSchema(options: CreateSchemaOptions = {}) {
     createdAt: ts('created_at').notNull().defaultNow(),
     metadata: jsonb('metadata').notNull().default(sql`'{}'::jsonb`),
     pausedAt: ts('paused_at'),
-    updatedAt: ts('updated_at').notNull().defaultNow(),
+    // River's migration 007 spells this default CURRENT_TIMESTAMP (created_at keeps now()).
+    updatedAt: ts('updated_at').notNull().default(sql`CURRENT_TIMESTAMP`),
   });
 
+  // River's river_leader is UNLOGGED, which a Drizzle table cannot declare: the interop
+  // migration makes it so.
   const riverLeader = tableOf(
     'river_leader',
     {
@@ -135,9 +144,28 @@ export function createSchema(options: CreateSchemaOptions = {}) {
       createdAt: ts('created_at').notNull().defaultNow(),
     },
     (t) => [
-      primaryKey({ columns: [t.line, t.version] }),
+      // The name River's migrator leaves: its migration 005 builds this table while the old one
+      // still holds river_migration_pkey.
+      primaryKey({ name: 'river_migration_pkey1', columns: [t.line, t.version] }),
       check('line_length', sql`char_length(line) > 0 AND char_length(line) < 128`),
       check('version_gte_1', sql`version >= 1`),
+    ],
+  );
+
+  // River's notification outbox (its migration 007). River's Postgres driver notifies through
+  // LISTEN/NOTIFY and only cleans this table; Tributary neither writes nor reads it.
+  const riverNotification = tableOf(
+    'river_notification',
+    {
+      id: bigserial('id', { mode: 'number' }).primaryKey(),
+      createdAt: ts('created_at').notNull().defaultNow(),
+      payload: text('payload').notNull(),
+      topic: text('topic').notNull(),
+    },
+    (t) => [
+      check('topic_length', sql`length(topic) > 0 AND length(topic) < 128`),
+      index('river_notification_created_at_idx').on(t.createdAt),
+      index('river_notification_topic_id_idx').on(t.topic, t.id),
     ],
   );
 
@@ -158,7 +186,7 @@ export function createSchema(options: CreateSchemaOptions = {}) {
     () => [check('tributary_client_id_length', sql`char_length(id) > 0 AND char_length(id) <= 100`)],
   );
 
-  return { riverSchema: namespace, riverJobState, riverJob, riverQueue, riverLeader, riverMigration, tributaryClient };
+  return { riverSchema: namespace, riverJobState, riverJob, riverQueue, riverLeader, riverMigration, riverNotification, tributaryClient };
 }
 
 /** The tables {@link createSchema} returns. */

@@ -22,6 +22,8 @@ export const riverQueue = defaults.riverQueue;
 export const riverLeader = defaults.riverLeader;
 /** The table `river_migration`: River's own migration tracking, kept for River's migrator. */
 export const riverMigration = defaults.riverMigration;
+/** The table `river_notification`: River's notification outbox (migration 007); Tributary leaves it to River. */
+export const riverNotification = defaults.riverNotification;
 /**
  * The table `tributary_client`: Tributary's own (not River's), one row per working client with
  * its last heartbeat, so the jobs of a client that died are retried within a minute.

@@ -45,7 +45,7 @@ export interface TestWorker<J extends AnyJobDefinition> {
    * Inserts a job with these args through `tx` (unique options ignored unless `opts` sets them,
    * as in River, so tests can repeat args), then works it as {@link workJob} does.
    */
-  work(tx: DrizzleHandle, args: JobArgsInput<J>, opts?: InsertOpts): Promise<TestWorkResult<JobArgs<J>>>;
+  work(tx: DrizzleHandle, args: JobArgsInput<J>, opts?: InsertOpts<JobArgs<J>>): Promise<TestWorkResult<JobArgs<J>>>;
   /**
    * Works a job already inserted: marks it running for one more attempt (whatever its state, so
    * scheduled jobs run now), runs the worker through the client's executor and middleware (args

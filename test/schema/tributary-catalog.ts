@@ -1,0 +1,28 @@
+import { JOB_STATES } from '../../src/schema/job-state.js';
+import { RIVER_V7_CATALOG } from '../fixtures/river-v7-catalog.js';
+import type { CatalogSnapshot } from './catalog-snapshot.js';
+
+// How Postgres renders the predicate Tributary writes inline: the CASE that River's
+// river_job_state_in_bitmask(unique_states, state) holds, so Postgres infers this index from
+// River's ON CONFLICT clause once it inlines the function.
+const INLINE_UNIQUE_STATES =
+  `(\nCASE state\n` +
+  JOB_STATES.map((s, i) => `    WHEN '${s}'::river_job_state THEN get_bit(unique_states, ${7 - i})\n`).join('') +
+  `    ELSE 0\nEND = 1)`;
+
+/**
+ * River's version-7 catalog with Tributary's two documented differences: River's GIN indexes on
+ * `args` and `metadata` exist only when opted in (`createSchema({ argsIndex, metadataIndex })`),
+ * and `river_job_unique_idx` writes its state predicate inline instead of calling River's
+ * function. Everything else must be River's exactly.
+ */
+export function tributaryCatalog(options: { ginIndexes?: boolean } = {}): CatalogSnapshot {
+  const catalog = structuredClone(RIVER_V7_CATALOG);
+  const indexes = catalog.tables.river_job!.indexes;
+  if (!options.ginIndexes) {
+    delete indexes.river_job_args_index;
+    delete indexes.river_job_metadata_index;
+  }
+  indexes.river_job_unique_idx = indexes.river_job_unique_idx!.replace('river_job_state_in_bitmask(unique_states, state)', INLINE_UNIQUE_STATES);
+  return catalog;
+}
