@@ -70,6 +70,8 @@ export class Client {
    * with the stored job and its timings), `queue_paused`, `queue_resumed`, `leader_elected` or
    * `leader_lost`.
    * @returns a function that unsubscribes.
+   * @throws ValidationError for any other name, with the closest one (`"job_complete" is not an
+   *   event; did you mean "job_completed"?`), or a listener that is not a function.
    */
   on<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {
     return this.events.on(event, listener);
@@ -193,7 +195,7 @@ export class Client {
     items: { readonly [K in keyof T]: InsertManyItem<T[K]> },
   ): Promise<{ -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> }> {
     const results = await this.insertItems(tx, items as readonly InsertItem[], (i) =>
-      i < 0 ? 'insertMany' : `insertMany item ${i} (${JSON.stringify((items as readonly InsertItem[])[i]?.job?.kind)})`,
+      i < 0 ? 'insertMany' : `insertMany items[${i}] (${JSON.stringify((items as readonly InsertItem[])[i]?.job?.kind)})`,
     );
     this.wakeAfterInsert(tx, results);
     return results as { -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> };

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { unknownKeyIssues } from './did-you-mean.js';
 import { throwIfIssues, type ValidationIssue } from './errors.js';
 import { insertOptsIssues, type InsertOpts } from './insert/opts.js';
 import { isPlainObject, jsonIssues } from './json-value.js';
@@ -70,6 +71,7 @@ export function defineJob<const Kind extends string, Schema extends StandardSche
   insertOpts?: InsertOpts;
 }): JobDefinition<Kind, Schema> {
   const issues = [
+    ...(isPlainObject(definition) ? unknownKeyIssues(definition, ['kind', 'args', 'insertOpts'], '', 'a job definition field') : []),
     ...kindIssues(definition?.kind),
     ...(isStandardSchema(definition?.args)
       ? []

@@ -1,8 +1,10 @@
 import type { Client } from './client.js';
 import type { DrizzleHandle } from './drizzle-handle.js';
+import { unknownKeyIssues } from './did-you-mean.js';
 import { TributaryError, type ValidationIssue } from './errors.js';
 import type { InsertItem, InsertResult } from './insert/insert-jobs.js';
 import type { JobRow } from './job-row.js';
+import { isPlainObject } from './json-value.js';
 import type { WorkContext } from './worker.js';
 
 /** What an insert middleware sees: one `insert` or `insertMany` call. */
@@ -82,7 +84,8 @@ export function middlewareIssues(value: unknown): ValidationIssue[] {
   return value.flatMap((mw: Record<string, unknown> | null | undefined, i): ValidationIssue[] => {
     const at = `middleware[${i}]`;
     if (typeof mw !== 'object' || mw === null) return [{ path: at, message: `must be an object with insert and/or work functions, got ${mw === null ? 'null' : typeof mw}` }];
-    const issues: ValidationIssue[] = [];
+    // Only a plain object: a middleware class has fields and methods of its own.
+    const issues = isPlainObject(mw) ? unknownKeyIssues(mw, ['name', 'insert', 'work'], at, 'a middleware field') : [];
     for (const hook of ['insert', 'work'] as const) {
       if (mw[hook] !== undefined && typeof mw[hook] !== 'function') issues.push({ path: `${at}.${hook}`, message: `must be a function (ctx, next) => ..., got ${typeof mw[hook]}` });
     }

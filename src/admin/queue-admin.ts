@@ -1,4 +1,5 @@
 import { isPlainObject } from '../json-value.js';
+import { unknownKeyIssues } from '../did-you-mean.js';
 import { throwIfIssues } from '../errors.js';
 import { queueGet, queueList } from '../sql/queue-get.js';
 import { queuePause, queueResume } from '../sql/queue-pause.js';
@@ -49,9 +50,8 @@ export async function getQueue(ctx: AdminContext, name: string): Promise<QueueRo
 /** Queues in name order. */
 export async function listQueues(ctx: AdminContext, params: QueueListParams = {}): Promise<QueueRow[]> {
   const limit = params?.limit ?? QUEUE_LIST_DEFAULT_LIMIT;
-  const known = isPlainObject(params) && Object.keys(params).every((k) => k === 'limit');
   throwIfIssues('queueList', [
-    ...(known ? [] : [{ path: 'params', message: 'must be an object of { limit? }' }]),
+    ...(isPlainObject(params) ? unknownKeyIssues(params, ['limit'], '', 'a queueList parameter') : [{ path: 'params', message: 'must be an object of { limit? }' }]),
     ...(Number.isInteger(limit) && limit >= 1 && limit <= QUEUE_LIST_MAX_LIMIT
       ? []
       : [{ path: 'limit', message: `must be an integer from 1 to ${QUEUE_LIST_MAX_LIMIT}, got ${String(limit)}` }]),

@@ -1,7 +1,6 @@
 import pg from 'pg';
-import { schemaNameIssues } from '../client-config.js';
 import { throwIfIssues } from '../errors.js';
-import { MIGRATION_TABLE, type MigrateOptions } from './migrate.js';
+import { MIGRATION_TABLE, migrateOptionIssues, type MigrateOptions } from './migrate.js';
 import { readMigrationFiles } from './migration-files.js';
 
 /** What {@link migrationStatus} found. */
@@ -23,10 +22,7 @@ export interface MigrationStatus {
  * the migration lock.
  */
 export async function migrationStatus(options: Omit<MigrateOptions, 'onProgress'>): Promise<MigrationStatus> {
-  throwIfIssues('migrationStatus', [
-    ...(options?.pool || options?.databaseUrl ? [] : [{ path: 'pool', message: 'give a pool or a databaseUrl' }]),
-    ...schemaNameIssues(options?.schema),
-  ]);
+  throwIfIssues('migrationStatus', migrateOptionIssues(options, ['pool', 'databaseUrl', 'schema']));
   const known = await readMigrationFiles();
   const own = options.pool ? undefined : new pg.Client({ connectionString: options.databaseUrl });
   own?.on('error', () => {});

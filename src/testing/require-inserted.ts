@@ -1,8 +1,10 @@
 import type { DrizzleHandle } from '../drizzle-handle.js';
-import { TributaryError } from '../errors.js';
+import { unknownKeyIssues } from '../did-you-mean.js';
+import { TributaryError, throwIfIssues, type ValidationIssue } from '../errors.js';
+import { isPlainObject } from '../json-value.js';
 import type { AnyJobDefinition, JobArgs } from '../job.js';
 import type { JobRow } from '../job-row.js';
-import { describeFilter, describeJob, mismatches, pickFilter, type JobFilter } from './job-filter.js';
+import { describeFilter, describeJob, FILTER_KEYS, mismatches, pickFilter, type JobFilter } from './job-filter.js';
 import { jobListByKinds } from './queries.js';
 
 /** Thrown by the `require*` helpers when the jobs in the database are not the ones expected. */
@@ -20,6 +22,18 @@ export interface TestingOptions {
 export type ExpectedJob<J extends AnyJobDefinition = AnyJobDefinition> = { job: J } & JobFilter<JobArgs<J>>;
 
 const MAX_LISTED = 10;
+
+const OPTION_NAMES = ['schema'] as const satisfies readonly (keyof TestingOptions)[];
+
+/** Problems with a filter (fields as `filter.<key>`) and the helpers' options, or none. */
+function argumentIssues(filter: unknown, opts: unknown, filterKeys: readonly string[] = FILTER_KEYS, filterPath = 'filter'): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (filter !== undefined && !isPlainObject(filter)) issues.push({ path: filterPath, message: 'must be an object of job fields' });
+  else if (filter !== undefined) issues.push(...unknownKeyIssues(filter, filterKeys, filterPath, 'a job filter field'));
+  if (opts !== undefined && !isPlainObject(opts)) issues.push({ path: 'opts', message: 'must be an object of { schema? }' });
+  else if (opts !== undefined) issues.push(...unknownKeyIssues(opts, OPTION_NAMES, 'opts', 'a testing option'));
+  return issues;
+}
 
 function kindOf(job: AnyJobDefinition | undefined, helper: string): string {
   if (typeof job?.kind !== 'string') throw new TributaryError(`${helper}: expected a job definition made by defineJob(), got ${typeof job}`);
@@ -56,6 +70,7 @@ export async function requireInserted<J extends AnyJobDefinition>(
   opts: TestingOptions = {},
 ): Promise<JobRow<JobArgs<J>>> {
   const kind = kindOf(job, 'requireInserted');
+  throwIfIssues('requireInserted', argumentIssues(filter, opts));
   const jobs = await jobListByKinds(tx, { schema: opts.schema, kinds: [kind] });
   const found = jobs.find((row) => mismatches(row, filter).length === 0);
   if (found) return found as JobRow<JobArgs<J>>;
@@ -77,6 +92,7 @@ export async function requireNotInserted<J extends AnyJobDefinition>(
   opts: TestingOptions = {},
 ): Promise<void> {
   const kind = kindOf(job, 'requireNotInserted');
+  throwIfIssues('requireNotInserted', argumentIssues(filter, opts));
   const matching = (await jobListByKinds(tx, { schema: opts.schema, kinds: [kind] })).filter((row) => mismatches(row, filter).length === 0);
   if (matching.length === 0) return;
   throw new JobAssertionError(
@@ -107,7 +123,11 @@ export async function requireManyInserted<const T extends readonly AnyJobDefinit
 ): Promise<{ -readonly [K in keyof T]: JobRow<JobArgs<T[K]>> }> {
   const items = expected as readonly ExpectedJob[];
   if (!Array.isArray(items)) throw new TributaryError('requireManyInserted: expected an array of { job, ...filter }');
-  const kinds = items.map((item, i) => kindOf(item?.job, `requireManyInserted item ${i}`));
+  const kinds = items.map((item, i) => kindOf(item?.job, `requireManyInserted items[${i}]`));
+  throwIfIssues('requireManyInserted', [
+    ...items.flatMap((item, i) => argumentIssues(item, undefined, ['job', ...FILTER_KEYS], `items[${i}]`)),
+    ...argumentIssues(undefined, opts),
+  ]);
   const jobs = await jobListByKinds(tx, { schema: opts.schema, kinds: [...new Set(kinds)] });
   const found = jobs.map((job) => job.kind);
   if (found.length !== kinds.length || found.some((kind, i) => kind !== kinds[i])) {
@@ -119,7 +139,7 @@ export async function requireManyInserted<const T extends readonly AnyJobDefinit
     const filter = pickFilter(item as unknown as Record<string, unknown>);
     const why = mismatches(jobs[i]!, filter);
     if (why.length > 0) {
-      throw new JobAssertionError(`requireManyInserted: item ${i} expected ${describeFilter(filter)}; ${describeJob(jobs[i]!, why)}`);
+      throw new JobAssertionError(`requireManyInserted: items[${i}] expected ${describeFilter(filter)}; ${describeJob(jobs[i]!, why)}`);
     }
   });
   return jobs as { -readonly [K in keyof T]: JobRow<JobArgs<T[K]>> };
