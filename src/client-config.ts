@@ -1,5 +1,7 @@
 import { throwIfIssues, type ValidationIssue } from './errors.js';
 import { unknownKeyIssues } from './did-you-mean.js';
+import { connectionStringOf } from './database-error.js';
+import { databaseUrlIssues } from './database-url.js';
 import { insertOptsIssues, queueNameIssues, type InsertOpts } from './insert/opts.js';
 import { isPlainObject } from './json-value.js';
 import { defaultLogger, type Logger } from './logger.js';
@@ -224,6 +226,9 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
   const issues = unknownKeyIssues(c, OPTION_NAMES, '', 'a client option');
   if (c.pool !== undefined && (typeof c.pool?.query !== 'function' || typeof c.pool.connect !== 'function')) {
     issues.push({ path: 'pool', message: 'must be a node-postgres Pool (new pg.Pool(...))' });
+  } else {
+    // A pg.Pool made from a string that is not a URL would fail on first use as `ENOTFOUND base`.
+    issues.push(...databaseUrlIssues(connectionStringOf(c.pool), 'pool.options.connectionString'));
   }
   issues.push(...schemaNameIssues(c.schema));
   issues.push(...insertOptsIssues(c.insertOpts, 'insertOpts'), ...queueIssues(c.queues), ...workerIssues(c.workers));

@@ -3,7 +3,7 @@ import { unknownKeyIssues } from '../did-you-mean.js';
 import { throwIfIssues, type ValidationIssue } from '../errors.js';
 import { queueNameIssues } from '../insert/opts.js';
 import { queueStats } from '../sql/queue-stats.js';
-import type { AdminContext } from './admin-context.js';
+import { adminQuery, type AdminContext } from './admin-context.js';
 
 /** Jobs of one queue by state, and whether the queue is paused. */
 export interface QueueStats {
@@ -40,8 +40,7 @@ export async function getQueueStats(ctx: AdminContext, params: QueueStatsParams 
   }
   throwIfIssues('queueStats', issues);
   const queues = params.queues && params.queues.length > 0 ? params.queues : null;
-  const { text, values } = queueStats({ schema: ctx.schema, queues });
-  const { rows } = await ctx.pool.query(text, values);
+  const rows = await adminQuery(ctx, queueStats({ schema: ctx.schema, queues }));
   return rows.map((row) => {
     const stats = { queue: String(row.queue), paused: Boolean(row.paused) } as QueueStats;
     for (const state of STATES) stats[state] = Number(row[state]);

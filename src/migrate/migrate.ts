@@ -2,6 +2,8 @@ import pg from 'pg';
 import { schemaNameIssues, type PgPool } from '../client-config.js';
 import { quoteIdent } from '../sql/query.js';
 import { unknownKeyIssues } from '../did-you-mean.js';
+import { connectionStringOf, explainDatabaseError } from '../database-error.js';
+import { databaseUrlIssues } from '../database-url.js';
 import { TributaryError, throwIfIssues, type ValidationIssue } from '../errors.js';
 import { isPlainObject } from '../json-value.js';
 import { readMigrationFiles, type MigrationFile } from './migration-files.js';
@@ -46,7 +48,8 @@ export function migrateOptionIssues(options: unknown, names: readonly string[] =
   if (!isPlainObject(options)) return [{ path: 'options', message: 'must be an object of { pool } or { databaseUrl }' }];
   const issues = unknownKeyIssues(options, names, '', 'a migrate option');
   if (!options.pool && !options.databaseUrl) issues.push({ path: 'pool', message: 'give a pool or a databaseUrl' });
-  issues.push(...schemaNameIssues(options.schema));
+  issues.push(...schemaNameIssues(options.schema), ...databaseUrlIssues(options.databaseUrl));
+  if (options.pool !== undefined) issues.push(...databaseUrlIssues(connectionStringOf(options.pool), 'pool.options.connectionString'));
   if (names.includes('onProgress') && options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     issues.push({ path: 'onProgress', message: 'must be a function (message) => void' });
   }
@@ -101,11 +104,20 @@ async function checkKnownState(db: Queryable, schema: string, known: MigrationFi
  * Safe to run from many processes at once (an advisory lock serializes them) and idempotent. All
  * pending migrations apply in one transaction: all or nothing.
  *
- * @throws TributaryError when the database is in a state it does not know: tables made by
- *   another tool, or migrations from a newer version.
+ * @throws ValidationError for bad or unknown options, before connecting; QueryFailedError when the
+ *   database cannot be reached; TributaryError when the database is in a state it does not
+ *   know: tables made by another tool, or migrations from a newer version.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   throwIfIssues('migrate', migrateOptionIssues(options));
+  try {
+    return await migrateValidated(options);
+  } catch (error) {
+    throw await explainDatabaseError(error, { context: 'migrate', schema: options.schema, connectionString: options.databaseUrl ?? connectionStringOf(options.pool) });
+  }
+}
+
+async function migrateValidated(options: MigrateOptions): Promise<MigrateResult> {
   const known = await readMigrationFiles();
   const progress = options.onProgress ?? (() => {});
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Client } from '../client.js';
-import { TributaryError } from '../errors.js';
+import { QueryFailedError, TributaryError } from '../errors.js';
 import { apiRoutes } from './api-routes.js';
 import { appScript } from './assets.js';
 import { resolveUiOptions, type UiOptions } from './options.js';
@@ -36,8 +36,9 @@ export function createUiHandler(client: Client, options: UiOptions = {}): UiHand
   app.onError((error, c) => {
     // Basic auth's 401 comes as an exception carrying its response.
     if (error instanceof HTTPException) return error.getResponse();
-    const status = error instanceof TributaryError ? 400 : 500;
-    if (status === 500) client.config.logger.error('UI request failed', { error: String(error) });
+    // A database that is unreachable or lacks the tables is the server's problem, not the request's.
+    const status = error instanceof QueryFailedError ? 503 : error instanceof TributaryError ? 400 : 500;
+    if (status >= 500) client.config.logger.error('UI request failed', { error: String(error) });
     return c.json({ error: error instanceof Error ? error.message : String(error) }, status);
   });
   return async (request) => app.fetch(request);
