@@ -100,8 +100,9 @@ async function missingTables(cause: unknown, missing: string, ctx: DatabaseError
     // river_job is there but another table or the enum is not: a partial schema.
     fix = `${where} has river_job but not the rest of Tributary's tables: run ${migrateCommand(ctx.schema)}, or export every table of tributary-queue/schema to drizzle-kit and migrate`;
   } else if (elsewhere.length > 0) {
-    const [first] = elsewhere;
-    fix = `Tributary's tables are not in ${where} but in schema ${elsewhere.map((s) => `"${s}"`).join(', ')}: pass schema: '${first}' (--schema ${first} on the command line)`;
+    const flag = elsewhere.length === 1 ? elsewhere[0] : '<name>';
+    fix = `Tributary's tables are not in ${where} but in schema ${elsewhere.map((s) => `"${s}"`).join(', ')}: ` +
+      `pass ${elsewhere.map((s) => `schema: '${s}'`).join(' or ')} (--schema ${flag} on the command line)`;
   } else if (found) {
     fix = `Tributary's tables are missing from ${where}: run ${migrateCommand(ctx.schema)}, or your drizzle-kit migrations (drizzle-kit migrate)`;
   } else {
