@@ -93,7 +93,7 @@ describe('a database without the tables', () => {
     for (const path of ['/api/jobs', '/api/states', '/api/queues']) {
       const response = await ui(new Request(`http://ui.test${path}`));
       expect(response.status, path).toBe(503);
-      expect((await response.json()).error, path).toMatch(/: Tributary's tables are missing from the search_path .*npx tributary migrate/);
+      expect(((await response.json()) as { error: string }).error, path).toMatch(/: Tributary's tables are missing from the search_path .*npx tributary migrate/);
     }
   });
 });

@@ -1,11 +1,11 @@
-import type { DrizzleHandle } from '../drizzle-handle.js';
+import { isTransaction, type DrizzleHandle } from '../drizzle-handle.js';
 import { unknownKeyIssues } from '../did-you-mean.js';
 import { TributaryError, throwIfIssues, type ValidationIssue } from '../errors.js';
 import { isPlainObject } from '../json-value.js';
 import type { AnyJobDefinition, JobArgs } from '../job.js';
 import type { JobRow } from '../job-row.js';
 import { describeFilter, describeJob, FILTER_KEYS, mismatches, pickFilter, type JobFilter } from './job-filter.js';
-import { jobListByKinds } from './queries.js';
+import { jobCountNotOwn, jobListByKinds } from './queries.js';
 
 /** Thrown by the `require*` helpers when the jobs in the database are not the ones expected. */
 export class JobAssertionError extends TributaryError {
@@ -40,6 +40,22 @@ function kindOf(job: AnyJobDefinition | undefined, helper: string): string {
   return job.kind;
 }
 
+/**
+ * The jobs of these kinds the helpers look at: through a transaction, only those it wrote (so
+ * jobs committed before, by earlier tests or seed data, never count); through a database handle,
+ * every committed one.
+ */
+function jobsSeen(tx: DrizzleHandle, schema: string | undefined, kinds: readonly string[]): Promise<JobRow<unknown>[]> {
+  return jobListByKinds(tx, { schema, kinds, ownOnly: isTransaction(tx) });
+}
+
+/** ` in this transaction (N jobs of it did not write are not counted...)`, or '' for a database handle. */
+async function scopeNote(tx: DrizzleHandle, schema: string | undefined, kind: string): Promise<string> {
+  if (!isTransaction(tx)) return '';
+  const others = await jobCountNotOwn(tx, { schema, kinds: [kind] });
+  return others === 0 ? ' in this transaction' : ` in this transaction (${others} other ${kind} job(s), which it did not write, are not counted: pass db instead of tx to see every job)`;
+}
+
 function listJobs(jobs: readonly JobRow<unknown>[], why: (job: JobRow<unknown>) => string[] | undefined): string {
   const lines = jobs.slice(0, MAX_LISTED).map((job) => `  ${describeJob(job, why(job))}`);
   if (jobs.length > MAX_LISTED) lines.push(`  ... and ${jobs.length - MAX_LISTED} more`);
@@ -47,9 +63,11 @@ function listJobs(jobs: readonly JobRow<unknown>[], why: (job: JobRow<unknown>) 
 }
 
 /**
- * Asserts that a job of `job`'s kind matching `filter` was inserted, as seen through `tx` (a
- * transaction sees its own uncommitted jobs). River's rivertest semantics (v2): any matching job
- * passes, and the first by id is returned.
+ * Asserts that a job of `job`'s kind matching `filter` was inserted. Through a transaction `tx`,
+ * only the jobs that transaction wrote count (inserted or changed by it, savepoints included;
+ * jobs committed before it, by earlier tests or seed data, do not); through a database handle
+ * `db`, every committed job does. River's rivertest semantics (v2): any matching job passes, and
+ * the first by id is returned.
  *
  * @example
  * ```ts
@@ -71,10 +89,10 @@ export async function requireInserted<J extends AnyJobDefinition>(
 ): Promise<JobRow<JobArgs<J>>> {
   const kind = kindOf(job, 'requireInserted');
   throwIfIssues('requireInserted', argumentIssues(filter, opts));
-  const jobs = await jobListByKinds(tx, { schema: opts.schema, kinds: [kind] });
+  const jobs = await jobsSeen(tx, opts.schema, [kind]);
   const found = jobs.find((row) => mismatches(row, filter).length === 0);
   if (found) return found as JobRow<JobArgs<J>>;
-  if (jobs.length === 0) throw new JobAssertionError(`requireInserted: no ${kind} job was inserted`);
+  if (jobs.length === 0) throw new JobAssertionError(`requireInserted: no ${kind} job was inserted${await scopeNote(tx, opts.schema, kind)}`);
   throw new JobAssertionError(
     `requireInserted: no ${kind} job matches ${describeFilter(filter)}; found ${jobs.length} ${kind} job(s):\n${listJobs(jobs, (row) => mismatches(row, filter))}`,
   );
@@ -82,7 +100,8 @@ export async function requireInserted<J extends AnyJobDefinition>(
 
 /**
  * Asserts that no job of `job`'s kind matching `filter` (any job of the kind, without one) was
- * inserted, as seen through `tx`.
+ * inserted: by the transaction `tx` (jobs committed before it do not count), or in the whole
+ * table through a database handle.
  * @throws JobAssertionError naming the jobs that match.
  */
 export async function requireNotInserted<J extends AnyJobDefinition>(
@@ -93,7 +112,7 @@ export async function requireNotInserted<J extends AnyJobDefinition>(
 ): Promise<void> {
   const kind = kindOf(job, 'requireNotInserted');
   throwIfIssues('requireNotInserted', argumentIssues(filter, opts));
-  const matching = (await jobListByKinds(tx, { schema: opts.schema, kinds: [kind] })).filter((row) => mismatches(row, filter).length === 0);
+  const matching = (await jobsSeen(tx, opts.schema, [kind])).filter((row) => mismatches(row, filter).length === 0);
   if (matching.length === 0) return;
   throw new JobAssertionError(
     `requireNotInserted: expected no ${kind} job matching ${describeFilter(filter)}, found ${matching.length}:\n${listJobs(matching, () => undefined)}`,
@@ -104,7 +123,8 @@ export async function requireNotInserted<J extends AnyJobDefinition>(
  * Asserts that exactly these jobs were inserted, in this order, as River's `RequireManyInserted`
  * does: the jobs of the expected kinds, by id, must have exactly the expected kinds in order (a
  * kind inserted twice must be expected twice; jobs of other kinds are ignored), and each must
- * match its item's filter.
+ * match its item's filter. As {@link requireInserted}, through a transaction it sees only the
+ * jobs that transaction wrote.
  *
  * @example
  * ```ts
@@ -128,7 +148,7 @@ export async function requireManyInserted<const T extends readonly AnyJobDefinit
     ...items.flatMap((item, i) => argumentIssues(item, undefined, ['job', ...FILTER_KEYS], `items[${i}]`)),
     ...argumentIssues(undefined, opts),
   ]);
-  const jobs = await jobListByKinds(tx, { schema: opts.schema, kinds: [...new Set(kinds)] });
+  const jobs = await jobsSeen(tx, opts.schema, [...new Set(kinds)]);
   const found = jobs.map((job) => job.kind);
   if (found.length !== kinds.length || found.some((kind, i) => kind !== kinds[i])) {
     throw new JobAssertionError(
