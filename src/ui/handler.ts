@@ -26,7 +26,8 @@ export type UiHandler = (request: Request) => Promise<Response>;
 export function createUiHandler(client: Client, options: UiOptions = {}): UiHandler {
   const resolved = resolveUiOptions(options);
   if (!client?.config?.pool) throw new TributaryError('createUiHandler: the client needs a pool (new Client({ pool }))');
-  const app = new Hono().basePath(resolved.basePath || '/');
+  // Not strict: `/admin/jobs/` is the page at `/admin/jobs` (and serveUi prints its URL with the slash).
+  const app = new Hono({ strict: false }).basePath(resolved.basePath || '/');
   for (const guard of securityMiddleware(resolved)) app.use('*', guard);
   app.route('/api', apiRoutes(client, resolved));
   app.get('/assets/app.js', async (c) => c.body(await appScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
