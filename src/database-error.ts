@@ -160,7 +160,7 @@ const RUNTIME_TABLES = ['river_job', 'river_queue', 'river_leader'] as const;
 export async function checkRuntimeTables(pool: PgPool, schema: string | undefined, context: string): Promise<void> {
   const names = RUNTIME_TABLES.map((table) => (schema ? `${quoteIdent(schema)}.${table}` : table));
   const { text, values } = query`SELECT coalesce(json_agg(name), '[]'::json)::text AS missing
-FROM unnest(${names}::text[]) AS name WHERE to_regclass(name) IS NULL`;
+FROM json_array_elements_text(${JSON.stringify(names)}::json) AS name WHERE to_regclass(name) IS NULL`;
   let missing: string[];
   try {
     missing = JSON.parse(String((await pool.query(text, values)).rows[0]?.missing)) as string[];
