@@ -43,13 +43,18 @@ export function didYouMean(name: string, known: Iterable<string>): string | unde
  * `is not <what>; did you mean "<closest>"?`, or, with no close name, the known names listed:
  * `queues.default.prefech: is not a queue option; did you mean "prefetch"?`.
  *
+ * With `othersAllowed`, for objects whose methods may keep state of their own on `this` (a
+ * worker object, a middleware, a plugin), only a key close to a known one is an issue: a
+ * `maxAttempt` is a typo, a `mailer` is the object's own.
+ *
  * @param what what the known keys are, with its article: `'a client option'`, `'an insert option'`.
  */
-export function unknownKeyIssues(value: object, known: readonly string[], path: string, what: string): ValidationIssue[] {
+export function unknownKeyIssues(value: object, known: readonly string[], path: string, what: string, othersAllowed = false): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
     const guess = didYouMean(key, known);
+    if (othersAllowed && !guess) continue;
     issues.push({
       path: path ? `${path}.${key}` : key,
       message: `is not ${what}${guess ? `; did you mean "${guess}"?` : ` (${known.join(', ')})`}`,

@@ -67,8 +67,8 @@ export function work<J extends AnyJobDefinition>(job: J, worker: WorkFn<J> | Wor
   if (typeof fn !== 'function') issues.push({ path: 'work', message: 'must be a function (job, ctx) => ... or an object with a work method' });
   if (options !== undefined && !isPlainObject(options)) issues.push({ path: 'options', message: 'must be an object of { timeout?, maxAttempts?, nextRetry? }' });
   else issues.push(...unknownKeyIssues(options ?? {}, OPTION_NAMES, 'options', 'a worker option'));
-  // Only a plain object: an instance of a worker class has fields and methods of its own.
-  if (typeof worker !== 'function' && isPlainObject(worker)) issues.push(...unknownKeyIssues(worker, ['work', ...OPTION_NAMES], 'worker', 'a worker field'));
+  // Its own fields are allowed (its work method may use them through `this`); near-misses of an option are not.
+  if (typeof worker === 'object' && worker !== null) issues.push(...unknownKeyIssues(worker, ['work', ...OPTION_NAMES], 'worker', 'a worker field', true));
   const merged: WorkerOptions<J> = typeof worker === 'function' ? { ...options } : { ...options, ...pickOptions(worker ?? {}) };
   issues.push(...workerOptionsIssues(merged));
   throwIfIssues(`work(${JSON.stringify(job?.kind)})`, issues);

@@ -86,7 +86,7 @@ describe('a misspelt key is an error naming its path and the closest name', () =
     expect(() => work(noop, fn, { retries: 3 } as never)).toThrow('options.retries: is not a worker option (timeout, maxAttempts, nextRetry)');
   });
 
-  test('an instance of a worker class may have members of its own', () => {
+  test('a worker object, a middleware or a plugin may hold fields of its own; only near-misses are errors', () => {
     class EmailWorker {
       timeout = 5000;
       sent = 0;
@@ -95,5 +95,8 @@ describe('a misspelt key is an error naming its path and the closest name', () =
       }
     }
     expect(work(noop, new EmailWorker()).timeout).toBe(5000);
+    expect(work(noop, { prefix: 'x', work: fn }).job).toBe(noop);
+    expect(() => work(noop, new (class { timout = 5; work() {} })())).toThrow('worker.timout: is not a worker field; did you mean "timeout"?');
+    new Client({ middleware: [{ name: 'm', spans: new Map(), insert: (_ctx, next) => next() }], plugins: [{ name: 'p', archive: 'x' } as never] });
   });
 });
