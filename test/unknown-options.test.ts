@@ -95,8 +95,11 @@ describe('a misspelt key is an error naming its path and the closest name', () =
       }
     }
     expect(work(noop, new EmailWorker()).timeout).toBe(5000);
-    expect(work(noop, { prefix: 'x', work: fn }).job).toBe(noop);
+    const withPrefix = { prefix: 'x', work: fn };
+    expect(work(noop, withPrefix).job).toBe(noop);
     expect(() => work(noop, new (class { timout = 5; work() {} })())).toThrow('worker.timout: is not a worker field; did you mean "timeout"?');
-    new Client({ middleware: [{ name: 'm', spans: new Map(), insert: (_ctx, next) => next() }], plugins: [{ name: 'p', archive: 'x' } as never] });
+    const tracing = { name: 'm', spans: new Map(), insert: (_ctx: unknown, next: () => Promise<unknown[]>) => next() };
+    const archiving = { name: 'p', archive: 'x' };
+    new Client({ middleware: [tracing as never], plugins: [archiving] });
   });
 });
