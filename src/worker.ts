@@ -43,6 +43,10 @@ export interface WorkerObject<J extends AnyJobDefinition> extends WorkerOptions<
   work: WorkFn<J>;
 }
 
+const OPTION_NAMES = ['timeout', 'maxAttempts', 'nextRetry'] as const satisfies readonly (keyof WorkerOptions)[];
+/** The fields of a {@link Worker}, as `work()` makes it. */
+export const WORKER_KEYS = ['job', 'work', ...OPTION_NAMES] as const satisfies readonly (keyof Worker)[];
+
 /**
  * Registers what works one job definition: a function (River's work-function form) or an object
  * with `work` and its options (River's Worker form). The function gets the job with its args
@@ -74,10 +78,6 @@ export function work<J extends AnyJobDefinition>(job: J, worker: WorkFn<J> | Wor
   throwIfIssues(`work(${JSON.stringify(job?.kind)})`, issues);
   return Object.freeze({ ...merged, job, work: typeof worker === 'function' ? fn : fn.bind(worker) });
 }
-
-const OPTION_NAMES = ['timeout', 'maxAttempts', 'nextRetry'] as const satisfies readonly (keyof WorkerOptions)[];
-/** The fields of a {@link Worker}, as `work()` makes it. */
-export const WORKER_KEYS = ['job', 'work', ...OPTION_NAMES] as const satisfies readonly (keyof Worker)[];
 
 function pickOptions<J extends AnyJobDefinition>(worker: WorkerObject<J>): WorkerOptions<J> {
   const { timeout, maxAttempts, nextRetry } = worker;
