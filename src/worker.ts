@@ -52,6 +52,10 @@ export const WORKER_KEYS = ['job', 'work', ...OPTION_NAMES] as const satisfies r
  * with `work` and its options (River's Worker form). The function gets the job with its args
  * already parsed by the definition's schema.
  *
+ * An unknown key in `options` is an error (`options.timout: ... did you mean "timeout"?`). A
+ * worker object may hold fields of its own for its `work` method to use through `this`; only a
+ * near-miss of an option's name is an error there (`worker.maxAttempt`).
+ *
  * @example
  * ```ts
  * const client = new Client({
