@@ -1,5 +1,7 @@
 import { throwIfIssues, type ValidationIssue } from './errors.js';
-import { didYouMean } from './did-you-mean.js';
+import { unknownKeyIssues } from './did-you-mean.js';
+import { connectionStringOf } from './database-error.js';
+import { databaseUrlIssues } from './database-url.js';
 import { insertOptsIssues, queueNameIssues, type InsertOpts } from './insert/opts.js';
 import { isPlainObject } from './json-value.js';
 import { defaultLogger, type Logger } from './logger.js';
@@ -9,7 +11,7 @@ import type { Worker } from './worker.js';
 import { pluginIssues, type Plugin } from './plugin.js';
 import { periodicJobsIssues, type PeriodicJob } from './maintenance/periodic-job.js';
 import { middlewareIssues, type Middleware } from './middleware.js';
-import { workerOptionsIssues } from './worker.js';
+import { WORKER_KEYS, workerOptionsIssues } from './worker.js';
 import { MAINTENANCE_OPTION_NAMES, maintenanceOptionIssues, resolveMaintenanceOptions, type MaintenanceOptions, type ResolvedMaintenanceOptions } from './maintenance/maintenance-options.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -167,6 +169,7 @@ const OPTION_NAMES = [
   'periodicJobs',
   ...MAINTENANCE_OPTION_NAMES,
 ] as const satisfies readonly (keyof ClientConfig)[];
+const QUEUE_OPTION_NAMES = ['maxWorkers', 'prefetch'] as const satisfies readonly (keyof QueueConfig)[];
 // Channels are `<schema>.river_leadership` and Postgres truncates identifiers at 63 bytes.
 const MAX_SCHEMA_LENGTH = 63 - '.river_leadership'.length;
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -188,8 +191,9 @@ function queueIssues(queues: unknown): ValidationIssue[] {
   if (!isPlainObject(queues)) return [{ path: 'queues', message: 'must be an object of { name: { maxWorkers } }' }];
   return Object.entries(queues).flatMap(([name, queue]) => {
     const issues = queueNameIssues(name, `queues.${name}`);
-    const maxWorkers = (queue as QueueConfig | undefined)?.maxWorkers;
-    const prefetch = (queue as QueueConfig | undefined)?.prefetch;
+    if (!isPlainObject(queue)) return [...issues, { path: `queues.${name}`, message: 'must be an object of { maxWorkers, prefetch? }' }];
+    issues.push(...unknownKeyIssues(queue, QUEUE_OPTION_NAMES, `queues.${name}`, 'a queue option'));
+    const { maxWorkers, prefetch } = queue as Partial<QueueConfig>;
     if (prefetch !== undefined && !(Number.isInteger(prefetch) && prefetch >= 0 && prefetch <= MAX_WORKERS_LIMIT)) {
       issues.push({ path: `queues.${name}.prefetch`, message: `must be an integer from 0 to ${MAX_WORKERS_LIMIT}, got ${prefetch}` });
     }
@@ -206,7 +210,7 @@ function workerIssues(workers: unknown): ValidationIssue[] {
   return workers.flatMap((worker: Worker, i) =>
     typeof worker?.job?.kind !== 'string' || typeof worker.work !== 'function'
       ? [{ path: `workers[${i}]`, message: 'must be made by work(job, fn)' }]
-      : workerOptionsIssues(worker, `workers[${i}]`),
+      : [...unknownKeyIssues(worker, WORKER_KEYS, `workers[${i}]`, 'a worker field'), ...workerOptionsIssues(worker, `workers[${i}]`)],
   );
 }
 
@@ -224,14 +228,12 @@ export function duplicateWorkerIssues(workers: readonly Worker<any>[]): Validati
 export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig {
   if (!isPlainObject(config)) throwIfIssues('new Client()', [{ path: 'config', message: 'must be an object' }]);
   const c = config as Record<string, any>;
-  const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(c)) {
-    if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
-    const guess = didYouMean(key, OPTION_NAMES);
-    issues.push({ path: key, message: `is not a client option${guess ? `; did you mean "${guess}"?` : ` (${OPTION_NAMES.join(', ')})`}` });
-  }
+  const issues = unknownKeyIssues(c, OPTION_NAMES, '', 'a client option');
   if (c.pool !== undefined && (typeof c.pool?.query !== 'function' || typeof c.pool.connect !== 'function')) {
     issues.push({ path: 'pool', message: 'must be a node-postgres Pool (new pg.Pool(...))' });
+  } else {
+    // A pg.Pool made from a string that is not a URL would fail on first use as `ENOTFOUND base`.
+    issues.push(...databaseUrlIssues(connectionStringOf(c.pool), 'pool.options.connectionString'));
   }
   issues.push(...schemaNameIssues(c.schema));
   issues.push(...insertOptsIssues(c.insertOpts, 'insertOpts'), ...queueIssues(c.queues), ...workerIssues(c.workers));

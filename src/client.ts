@@ -1,5 +1,6 @@
+import { checkRuntimeTables } from './database-error.js';
 import { duplicateWorkerIssues, resolveClientConfig, type ClientConfig, type ResolvedClientConfig } from './client-config.js';
-import { executeRows, type DrizzleHandle } from './drizzle-handle.js';
+import { executeRows, isTransaction, type DrizzleHandle } from './drizzle-handle.js';
 import { TributaryError, throwIfIssues } from './errors.js';
 import { EventHub, type ClientEventName, type ClientEvents } from './events.js';
 import { insertJobs, type InsertItem, type InsertResult } from './insert/insert-jobs.js';
@@ -21,10 +22,12 @@ export interface InsertManyItem<J extends AnyJobDefinition = AnyJobDefinition> {
   opts?: InsertOpts<JobArgs<J>>;
 }
 
-type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
+const noWorkersMessage = (queues: string[]) =>
+  queues.length === 0
+    ? 'none given: add work(job, fn) for each kind this client works'
+    : `the ${queues.length === 1 ? `queue ${queues[0]} has` : `queues ${queues.join(', ')} have`} no workers: add work(job, fn) for each kind`;
 
-/** Whether a Drizzle handle is a transaction: only transactions have rollback(). */
-const inTransaction = (handle: DrizzleHandle) => typeof (handle as { rollback?: unknown }).rollback === 'function';
+type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
 
 /**
  * The Tributary client: inserts jobs, and with `queues` and `workers` configured, works them
@@ -87,6 +90,8 @@ export class Client {
    * with the stored job and its timings), `queue_paused`, `queue_resumed`, `leader_elected` or
    * `leader_lost`.
    * @returns a function that unsubscribes.
+   * @throws ValidationError for any other name, with the closest one (`"job_complete" is not an
+   *   event; did you mean "job_completed"?`), or a listener that is not a function.
    */
   on<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {
     return this.events.on(event, listener);
@@ -168,11 +173,18 @@ export class Client {
     const issues = [
       ...(pool ? [] : [{ path: 'pool', message: 'is needed to work jobs: pass a node-postgres Pool' }]),
       ...(queues.size > 0 ? [] : [{ path: 'queues', message: 'name at least one queue to work, such as { default: { maxWorkers: 10 } }' }]),
-      ...(workers.length > 0 ? [] : [{ path: 'workers', message: `the queues ${[...queues.keys()].join(', ')} have no workers: add work(job, fn) for each kind` }]),
+      ...(workers.length > 0 ? [] : [{ path: 'workers', message: noWorkersMessage([...queues.keys()]) }]),
       ...duplicateWorkerIssues(workers),
     ];
     throwIfIssues('client.start()', issues);
     this.lifecycle = 'starting';
+    try {
+      // Before the runtime, so that missing tables or an unreachable database fail with the fix.
+      await checkRuntimeTables(pool!, this.config.schema, 'client.start()');
+    } catch (error) {
+      this.lifecycle = 'stopped';
+      throw error;
+    }
     this.runtime = new Runtime({ ...this.config, pool: pool! }, this, this.events, this.faultCounts);
     if (this.stopTimeout !== undefined) this.runtime.limitStop(this.stopTimeout);
     try {
@@ -196,7 +208,7 @@ export class Client {
 
   private wakeAfterInsert(tx: DrizzleHandle, results: readonly InsertResult<unknown>[]): void {
     // Inside a transaction the jobs are not visible until commit; the notification wakes us then.
-    if (this.lifecycle !== 'started' || inTransaction(tx)) return;
+    if (this.lifecycle !== 'started' || isTransaction(tx)) return;
     this.runtime?.inserted(results);
   }
 
@@ -230,7 +242,7 @@ export class Client {
     items: { readonly [K in keyof T]: InsertManyItem<T[K]> },
   ): Promise<{ -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> }> {
     const results = await this.insertItems(tx, items as readonly InsertItem[], (i) =>
-      i < 0 ? 'insertMany' : `insertMany item ${i} (${JSON.stringify((items as readonly InsertItem[])[i]?.job?.kind)})`,
+      i < 0 ? 'insertMany' : `insertMany items[${i}] (${JSON.stringify((items as readonly InsertItem[])[i]?.job?.kind)})`,
     );
     this.wakeAfterInsert(tx, results);
     return results as { -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> };
@@ -245,7 +257,7 @@ export class Client {
   }
 
   private insertContext() {
-    return { schema: this.config.schema, defaults: this.config.insertOpts };
+    return { schema: this.config.schema, defaults: this.config.insertOpts, pool: this.config.pool };
   }
 
   // --- Administration (src/admin): jobs and queues, through the client's pool. Lookups return

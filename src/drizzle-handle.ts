@@ -9,6 +9,9 @@ export interface DrizzleHandle {
   execute(query: SQL): PromiseLike<unknown>;
 }
 
+/** Whether a Drizzle handle is a transaction (`tx`), not a database (`db`): only transactions have rollback(). */
+export const isTransaction = (handle: DrizzleHandle): boolean => typeof (handle as { rollback?: unknown }).rollback === 'function';
+
 /** Rows of an `execute` result: node-postgres and PGlite return `{ rows }`, postgres.js an array. */
 export async function executeRows(handle: DrizzleHandle, query: SQL): Promise<Record<string, unknown>[]> {
   if (typeof handle?.execute !== 'function') {

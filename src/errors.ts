@@ -34,3 +34,28 @@ export class ValidationError extends TributaryError {
 export function throwIfIssues(context: string, issues: readonly ValidationIssue[]): void {
   if (issues.length > 0) throw new ValidationError(context, issues);
 }
+
+/**
+ * Thrown when the database refused or could not run a statement: unreachable, a bad connection
+ * string, missing tables, or any other database error met by an insert. The message leads with
+ * the cause and says what to do; the driver's own error (with the SQL) is kept as `cause`.
+ */
+export class QueryFailedError extends TributaryError {
+  override name = 'QueryFailedError';
+  /** The Postgres SQLSTATE (`42P01`) or the system error code (`ECONNREFUSED`), when there is one. */
+  readonly code: string | undefined;
+
+  constructor(message: string, options: { cause?: unknown; code?: string | undefined } = {}) {
+    super(message, { cause: options.cause });
+    this.code = options.code;
+  }
+}
+
+/**
+ * Thrown when Tributary's tables are not where the client looks: in the `schema` option, or the
+ * connection's `search_path` without one. The message names the fix: migrate, or the `schema`
+ * that does hold them.
+ */
+export class MissingTablesError extends QueryFailedError {
+  override name = 'MissingTablesError';
+}

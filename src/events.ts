@@ -1,3 +1,5 @@
+import { didYouMean } from './did-you-mean.js';
+import { ValidationError } from './errors.js';
 import type { JobRow } from './job-row.js';
 
 /** Emitted when a job reaches an outcome, after the outcome is stored. */
@@ -39,13 +41,29 @@ export interface ClientEvents {
 
 export type ClientEventName = keyof ClientEvents;
 
+/** Every event name, for checking names given at runtime. */
+export const CLIENT_EVENT_NAMES = [
+  'job_completed', 'job_failed', 'job_cancelled', 'job_snoozed', 'queue_paused', 'queue_resumed', 'leader_elected', 'leader_lost',
+] as const satisfies readonly ClientEventName[];
+// Fails to compile when an event is added to ClientEvents but not to the list.
+true satisfies ClientEventName extends (typeof CLIENT_EVENT_NAMES)[number] ? true : false;
+
 /** A minimal typed emitter; a throwing listener is logged, never breaks the runtime. */
 export class EventHub {
   private readonly listeners = new Map<ClientEventName, Set<(payload: any) => void>>();
 
   constructor(private readonly onListenerError: (error: unknown, event: ClientEventName) => void) {}
 
+  /** @throws ValidationError for an unknown event name (with the closest one) or a listener that is not a function. */
   on<E extends ClientEventName>(event: E, listener: (payload: ClientEvents[E]) => void): () => void {
+    if (!(CLIENT_EVENT_NAMES as readonly unknown[]).includes(event)) {
+      const guess = typeof event === 'string' ? didYouMean(event, CLIENT_EVENT_NAMES) : undefined;
+      throw new ValidationError('client.on()', [{
+        path: 'event',
+        message: `${JSON.stringify(event)} is not an event${guess ? `; did you mean "${guess}"?` : ` (${CLIENT_EVENT_NAMES.join(', ')})`}`,
+      }]);
+    }
+    if (typeof listener !== 'function') throw new ValidationError(`client.on(${JSON.stringify(event)})`, [{ path: 'listener', message: 'must be a function' }]);
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener);

@@ -1,7 +1,7 @@
 export { Client, type InsertManyItem } from './client.js';
 export { CLIENT_DEFAULTS, type ClientConfig, type PgPool, type PgPoolClient, type QueueConfig } from './client-config.js';
 export type { DrizzleHandle } from './drizzle-handle.js';
-export { TributaryError, ValidationError, type ValidationIssue } from './errors.js';
+export { MissingTablesError, QueryFailedError, TributaryError, ValidationError, type ValidationIssue } from './errors.js';
 export type { InsertResult } from './insert/insert-jobs.js';
 export { INSERT_DEFAULTS, type InsertOpts, type Priority, type UniqueOpts } from './insert/opts.js';
 export { DEFAULT_UNIQUE_STATES } from './insert/unique-key.js';

@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { unknownKeyIssues } from './did-you-mean.js';
 import { throwIfIssues, type ValidationIssue } from './errors.js';
 import { byArgsFieldIssues } from './insert/args-fields.js';
 import { insertOptsIssues, type InsertOpts } from './insert/opts.js';
@@ -71,6 +72,7 @@ export function defineJob<const Kind extends string, Schema extends StandardSche
   insertOpts?: InsertOpts<StandardSchemaV1.InferOutput<Schema>>;
 }): JobDefinition<Kind, Schema> {
   const issues = [
+    ...(isPlainObject(definition) ? unknownKeyIssues(definition, ['kind', 'args', 'insertOpts'], '', 'a job definition field') : []),
     ...kindIssues(definition?.kind),
     ...(isStandardSchema(definition?.args)
       ? []

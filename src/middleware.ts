@@ -1,5 +1,6 @@
 import type { Client } from './client.js';
 import type { DrizzleHandle } from './drizzle-handle.js';
+import { unknownKeyIssues } from './did-you-mean.js';
 import { TributaryError, type ValidationIssue } from './errors.js';
 import type { InsertItem, InsertResult } from './insert/insert-jobs.js';
 import type { JobRow } from './job-row.js';
@@ -82,7 +83,8 @@ export function middlewareIssues(value: unknown): ValidationIssue[] {
   return value.flatMap((mw: Record<string, unknown> | null | undefined, i): ValidationIssue[] => {
     const at = `middleware[${i}]`;
     if (typeof mw !== 'object' || mw === null) return [{ path: at, message: `must be an object with insert and/or work functions, got ${mw === null ? 'null' : typeof mw}` }];
-    const issues: ValidationIssue[] = [];
+    // Its own fields are allowed (its hooks may use them through `this`); near-misses of a hook are not.
+    const issues = unknownKeyIssues(mw, ['name', 'insert', 'work'], at, 'a middleware field', true);
     for (const hook of ['insert', 'work'] as const) {
       if (mw[hook] !== undefined && typeof mw[hook] !== 'function') issues.push({ path: `${at}.${hook}`, message: `must be a function (ctx, next) => ..., got ${typeof mw[hook]}` });
     }

@@ -1,3 +1,4 @@
+import { unknownKeyIssues } from './did-you-mean.js';
 import type { ValidationIssue } from './errors.js';
 import type { MaintenanceContext, MaintenanceService } from './maintenance/service.js';
 
@@ -27,6 +28,9 @@ export function pluginIssues(plugins: unknown): ValidationIssue[] {
   if (!Array.isArray(plugins)) return [{ path: 'plugins', message: 'must be an array of plugins ({ name, maintenanceServices? })' }];
   return plugins.flatMap((plugin: Partial<Plugin> | undefined, i): ValidationIssue[] => {
     if (typeof plugin?.name !== 'string' || plugin.name.length === 0) return [{ path: `plugins[${i}].name`, message: 'must be a non-empty string' }];
+    // Its own fields are allowed (its method may use them through `this`); near-misses of one are not.
+    const unknown = unknownKeyIssues(plugin, ['name', 'maintenanceServices'], `plugins[${i}]`, 'a plugin field', true);
+    if (unknown.length > 0) return unknown;
     if (plugin.maintenanceServices !== undefined && typeof plugin.maintenanceServices !== 'function') {
       return [{ path: `plugins[${i}].maintenanceServices`, message: 'must be a function returning maintenance services' }];
     }

@@ -1,4 +1,4 @@
-import { didYouMean } from './did-you-mean.js';
+import { unknownKeyIssues } from './did-you-mean.js';
 import type { ValidationIssue } from './errors.js';
 
 /** Options of `client.stop()` and `client.stopAndCancel()`. */
@@ -16,12 +16,7 @@ const KEYS = ['timeout'] as const;
 export function stopOptionIssues(options: unknown): ValidationIssue[] {
   if (options === undefined) return [];
   if (typeof options !== 'object' || options === null || Array.isArray(options)) return [{ path: '', message: `options must be an object such as { timeout: 10_000 }, got ${JSON.stringify(options)}` }];
-  const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(options)) {
-    if ((KEYS as readonly string[]).includes(key)) continue;
-    const guess = didYouMean(key, KEYS);
-    issues.push({ path: key, message: `is not a stop option${guess ? `; did you mean "${guess}"?` : ''}` });
-  }
+  const issues = unknownKeyIssues(options, KEYS, '', 'a stop option');
   const { timeout } = options as StopOptions;
   if (timeout !== undefined && !(typeof timeout === 'number' && Number.isFinite(timeout) && timeout >= 0)) {
     issues.push({ path: 'timeout', message: `must be a number of ms >= 0, got ${JSON.stringify(timeout)}` });

@@ -4,6 +4,8 @@ import type { AnyJobDefinition, JobArgs } from './job.js';
 import type { JobRow } from './job-row.js';
 import type { Logger } from './logger.js';
 import { MAX_MAX_ATTEMPTS } from './insert/opts.js';
+import { unknownKeyIssues } from './did-you-mean.js';
+import { isPlainObject } from './json-value.js';
 
 /** What a worker receives beside its job. */
 export interface WorkContext {
@@ -41,10 +43,18 @@ export interface WorkerObject<J extends AnyJobDefinition> extends WorkerOptions<
   work: WorkFn<J>;
 }
 
+const OPTION_NAMES = ['timeout', 'maxAttempts', 'nextRetry'] as const satisfies readonly (keyof WorkerOptions)[];
+/** The fields of a {@link Worker}, as `work()` makes it. */
+export const WORKER_KEYS = ['job', 'work', ...OPTION_NAMES] as const satisfies readonly (keyof Worker)[];
+
 /**
  * Registers what works one job definition: a function (River's work-function form) or an object
  * with `work` and its options (River's Worker form). The function gets the job with its args
  * already parsed by the definition's schema.
+ *
+ * An unknown key in `options` is an error (`options.timout: ... did you mean "timeout"?`). A
+ * worker object may hold fields of its own for its `work` method to use through `this`; only a
+ * near-miss of an option's name is an error there (`worker.maxAttempt`).
  *
  * @example
  * ```ts
@@ -60,10 +70,14 @@ export interface WorkerObject<J extends AnyJobDefinition> extends WorkerOptions<
  */
 export function work<J extends AnyJobDefinition>(job: J, worker: WorkFn<J> | WorkerObject<J>, options: WorkerOptions<J> = {}): Worker<J> {
   const fn = typeof worker === 'function' ? worker : worker?.work;
-  const merged: WorkerOptions<J> = typeof worker === 'function' ? options : { ...options, ...pickOptions(worker ?? {}) };
   const issues: ValidationIssue[] = [];
   if (typeof job?.kind !== 'string') issues.push({ path: 'job', message: 'must be a job definition made by defineJob()' });
   if (typeof fn !== 'function') issues.push({ path: 'work', message: 'must be a function (job, ctx) => ... or an object with a work method' });
+  if (options !== undefined && !isPlainObject(options)) issues.push({ path: 'options', message: 'must be an object of { timeout?, maxAttempts?, nextRetry? }' });
+  else issues.push(...unknownKeyIssues(options ?? {}, OPTION_NAMES, 'options', 'a worker option'));
+  // Its own fields are allowed (its work method may use them through `this`); near-misses of an option are not.
+  if (typeof worker === 'object' && worker !== null) issues.push(...unknownKeyIssues(worker, ['work', ...OPTION_NAMES], 'worker', 'a worker field', true));
+  const merged: WorkerOptions<J> = typeof worker === 'function' ? { ...options } : { ...options, ...pickOptions(worker ?? {}) };
   issues.push(...workerOptionsIssues(merged));
   throwIfIssues(`work(${JSON.stringify(job?.kind)})`, issues);
   return Object.freeze({ ...merged, job, work: typeof worker === 'function' ? fn : fn.bind(worker) });

@@ -6,14 +6,14 @@ import { jobDelete } from '../sql/job-delete.js';
 import { jobGet } from '../sql/job-get.js';
 import { jobRetry } from '../sql/job-retry.js';
 import type { Query } from '../sql/query.js';
-import type { AdminContext } from './admin-context.js';
+import { adminQuery, type AdminContext } from './admin-context.js';
 import { JobRunningError, NotFoundError } from './admin-errors.js';
 import { assertJobId } from './admin-input.js';
 
 const UNIQUE_VIOLATION = '23505';
 
 async function firstRow(ctx: AdminContext, statement: Query): Promise<Record<string, any> | undefined> {
-  return (await ctx.pool.query(statement.text, statement.values)).rows[0];
+  return (await adminQuery(ctx, statement))[0];
 }
 
 const toJob = (row: Record<string, any>): JobRow => jobRowFromJson(JSON.parse(String(row.job)));

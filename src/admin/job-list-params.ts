@@ -1,4 +1,4 @@
-import { didYouMean } from '../did-you-mean.js';
+import { didYouMean, unknownKeyIssues } from '../did-you-mean.js';
 import { throwIfIssues, type ValidationIssue } from '../errors.js';
 import { queueNameIssues, type Priority } from '../insert/opts.js';
 import { isPlainObject, jsonIssues, type JsonObject } from '../json-value.js';
@@ -48,7 +48,7 @@ export const JOB_LIST_DEFAULT_LIMIT = 100;
 /** The most jobs one `jobList` call returns. */
 export const JOB_LIST_MAX_LIMIT = 10_000;
 
-const PARAM_NAMES = ['states', 'kinds', 'queues', 'priorities', 'tags', 'ids', 'metadata', 'orderBy', 'order', 'limit', 'cursor'] as const;
+const PARAM_NAMES = ['states', 'kinds', 'queues', 'priorities', 'tags', 'ids', 'metadata', 'orderBy', 'order', 'limit', 'cursor'] as const satisfies readonly (keyof JobListParams)[];
 const MAX_KIND_LENGTH = 127;
 const MAX_TAG_LENGTH = 255;
 const TIME_COLUMN: Record<JobState, JobListTimeColumn> = {
@@ -101,14 +101,9 @@ function timeColumnFor(states: readonly JobState[] | null, issues: ValidationIss
 
 /** Validates `jobList` params, every problem at once; returns the statement's parameters. */
 export function resolveJobListParams(schema: string | undefined, params: unknown): JobListQueryParams {
-  const issues: ValidationIssue[] = [];
   if (params !== undefined && !isPlainObject(params)) throwIfIssues('jobList', [{ path: 'params', message: 'must be an object' }]);
   const p = (params ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(p)) {
-    if ((PARAM_NAMES as readonly string[]).includes(key)) continue;
-    const guess = didYouMean(key, PARAM_NAMES);
-    issues.push({ path: key, message: `is not a jobList parameter${guess ? `; did you mean "${guess}"?` : ` (${PARAM_NAMES.join(', ')})`}` });
-  }
+  const issues = unknownKeyIssues(p, PARAM_NAMES, '', 'a jobList parameter');
   const states = list<JobState>(p.states, 'states', issues, stateIssues);
   const kinds = list<string>(p.kinds, 'kinds', issues, stringIssues(MAX_KIND_LENGTH));
   const queues = list<string>(p.queues, 'queues', issues, queueNameIssues);

@@ -1,6 +1,6 @@
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import { jobList } from '../sql/job-list.js';
-import type { AdminContext } from './admin-context.js';
+import { adminQuery, type AdminContext } from './admin-context.js';
 import { encodeCursor } from './job-list-cursor.js';
 import { resolveJobListParams, type JobListParams } from './job-list-params.js';
 
@@ -15,8 +15,7 @@ export interface JobListResult {
 export async function listJobs(ctx: AdminContext, params?: JobListParams): Promise<JobListResult> {
   const resolved = resolveJobListParams(ctx.schema, params);
   // One row more than asked tells whether another page exists, so the last page says so.
-  const { text, values } = jobList({ ...resolved, limit: resolved.limit + 1 });
-  const { rows } = await ctx.pool.query(text, values);
+  const rows = await adminQuery(ctx, jobList({ ...resolved, limit: resolved.limit + 1 }));
   const page = rows.slice(0, resolved.limit);
   const jobs = page.map((row) => jobRowFromJson<Record<string, unknown>>(JSON.parse(String(row.job))));
   const last = jobs.at(-1);

@@ -1,8 +1,9 @@
 import { isPlainObject } from '../json-value.js';
+import { unknownKeyIssues } from '../did-you-mean.js';
 import { throwIfIssues } from '../errors.js';
 import { queueGet, queueList } from '../sql/queue-get.js';
 import { queuePause, queueResume } from '../sql/queue-pause.js';
-import type { AdminContext } from './admin-context.js';
+import { adminQuery, type AdminContext } from './admin-context.js';
 import { NotFoundError } from './admin-errors.js';
 import { assertQueueName } from './admin-input.js';
 
@@ -41,29 +42,25 @@ function queueRowFromJson(raw: Record<string, any>): QueueRow {
 /** The queue named `name`, or undefined. */
 export async function getQueue(ctx: AdminContext, name: string): Promise<QueueRow | undefined> {
   assertQueueName('queueGet', name);
-  const { text, values } = queueGet({ schema: ctx.schema, name });
-  const row = (await ctx.pool.query(text, values)).rows[0];
+  const [row] = await adminQuery(ctx, queueGet({ schema: ctx.schema, name }));
   return row ? queueRowFromJson(JSON.parse(String(row.queue))) : undefined;
 }
 
 /** Queues in name order. */
 export async function listQueues(ctx: AdminContext, params: QueueListParams = {}): Promise<QueueRow[]> {
   const limit = params?.limit ?? QUEUE_LIST_DEFAULT_LIMIT;
-  const known = isPlainObject(params) && Object.keys(params).every((k) => k === 'limit');
   throwIfIssues('queueList', [
-    ...(known ? [] : [{ path: 'params', message: 'must be an object of { limit? }' }]),
+    ...(isPlainObject(params) ? unknownKeyIssues(params, ['limit'], '', 'a queueList parameter') : [{ path: 'params', message: 'must be an object of { limit? }' }]),
     ...(Number.isInteger(limit) && limit >= 1 && limit <= QUEUE_LIST_MAX_LIMIT
       ? []
       : [{ path: 'limit', message: `must be an integer from 1 to ${QUEUE_LIST_MAX_LIMIT}, got ${String(limit)}` }]),
   ]);
-  const { text, values } = queueList({ schema: ctx.schema, limit });
-  return (await ctx.pool.query(text, values)).rows.map((row) => queueRowFromJson(JSON.parse(String(row.queue))));
+  return (await adminQuery(ctx, queueList({ schema: ctx.schema, limit }))).map((row) => queueRowFromJson(JSON.parse(String(row.queue))));
 }
 
 async function setPaused(ctx: AdminContext, method: 'queuePause' | 'queueResume', name: string): Promise<void> {
   assertQueueName(method, name, { allowAll: true });
-  const { text, values } = (method === 'queuePause' ? queuePause : queueResume)({ schema: ctx.schema, name });
-  const { rows } = await ctx.pool.query(text, values);
+  const rows = await adminQuery(ctx, (method === 'queuePause' ? queuePause : queueResume)({ schema: ctx.schema, name }));
   if (name !== '*' && Number(rows[0]?.updated ?? 0) === 0) throw new NotFoundError('queue', name);
 }
 

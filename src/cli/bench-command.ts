@@ -8,7 +8,7 @@ import { TributaryError } from '../errors.js';
 import { defineJob } from '../job.js';
 import { migrate } from '../migrate/migrate.js';
 import { work } from '../worker.js';
-import { databaseUrlOption } from './options.js';
+import { databaseUrlOf, databaseUrlOption } from './options.js';
 import { positiveInt } from './parse.js';
 
 interface BenchOptions {
@@ -81,7 +81,7 @@ function drainAll(client: Client, total: number, state: { done: number }, signal
 }
 
 async function bench(opts: BenchOptions): Promise<void> {
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 20 });
+  const pool = new pg.Pool({ connectionString: databaseUrlOf(opts), max: 20 });
   pool.on('error', () => {});
   const schema = `tributary_bench_${randomBytes(4).toString('hex')}`;
   const interrupt = new AbortController();

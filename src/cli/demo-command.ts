@@ -6,7 +6,7 @@ import type { JobEvent } from '../events.js';
 import { migrate } from '../migrate/migrate.js';
 import { serveUi, type UiServer } from '../ui/serve.js';
 import { REMINDER_DELAY_MS, demoWorkers, insertDemoJobs } from './demo-jobs.js';
-import { databaseUrlOption } from './options.js';
+import { databaseUrlOf, databaseUrlOption } from './options.js';
 import { portNumber } from './parse.js';
 
 interface DemoOptions {
@@ -40,7 +40,7 @@ function untilSignal(client: Client): Promise<NodeJS.Signals> {
 }
 
 async function demo(opts: DemoOptions): Promise<void> {
-  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+  const pool = new pg.Pool({ connectionString: databaseUrlOf(opts), max: 10 });
   pool.on('error', () => {});
   let ui: UiServer | undefined;
   const client = new Client({ pool, schema: opts.schema, queues: { default: { maxWorkers: 5 } }, workers: demoWorkers });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Client } from '../client.js';
 import { JobRunningError } from '../admin/index.js';
-import { TributaryError } from '../errors.js';
+import { QueryFailedError, TributaryError } from '../errors.js';
 import type { JobRow } from '../job-row.js';
 import type { Priority } from '../insert/opts.js';
 import { JOB_STATES, type JobState } from '../schema/job-state.js';
@@ -100,7 +100,7 @@ async function act(action: JobAction, ids: number[], opts: DatabaseOptions): Pro
       } catch (error) {
         // Not found, running, a unique duplicate waiting: about this id only. Anything else
         // (the database is unreachable) ends the command.
-        if (!(error instanceof TributaryError)) throw error;
+        if (!(error instanceof TributaryError) || error instanceof QueryFailedError) throw error;
         console.error(`tributary: ${error instanceof JobRunningError ? runningMessage(id) : error.message}`);
         failures++;
       }

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { migrate } from '../migrate/migrate.js';
 import { migrationStatus } from '../migrate/migration-status.js';
-import { databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
+import { databaseUrlOf, databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
 
 async function up(opts: DatabaseOptions): Promise<void> {
-  const result = await migrate({ databaseUrl: opts.databaseUrl, schema: opts.schema, onProgress: (line) => console.log(line) });
+  const result = await migrate({ databaseUrl: databaseUrlOf(opts), schema: opts.schema, onProgress: (line) => console.log(line) });
   console.log(
     result.applied.length > 0
       ? `migrated schema ${result.schema}: ${result.applied.length} migration(s) applied`
@@ -13,7 +13,7 @@ async function up(opts: DatabaseOptions): Promise<void> {
 }
 
 async function status(opts: DatabaseOptions): Promise<void> {
-  const s = await migrationStatus({ databaseUrl: opts.databaseUrl, schema: opts.schema });
+  const s = await migrationStatus({ databaseUrl: databaseUrlOf(opts), schema: opts.schema });
   if (s.managedElsewhere) {
     console.log(`schema ${s.schema}: river_job exists but was not made by tributary migrate (drizzle-kit or River manage it)`);
     return;

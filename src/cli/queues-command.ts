@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { assertQueueName } from '../admin/admin-input.js';
 import { QUEUE_LIST_MAX_LIMIT, type QueueRow, type QueueStats } from '../admin/index.js';
 import type { Client } from '../client.js';
-import { TributaryError } from '../errors.js';
+import { QueryFailedError, TributaryError } from '../errors.js';
 import { formatTable, formatTime } from './format.js';
 import { databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
 import { asUsageError } from './usage-error.js';
@@ -53,7 +53,7 @@ async function setPaused(pause: boolean, names: string[], opts: DatabaseOptions)
         await (pause ? client.queuePause(name) : client.queueResume(name));
         console.log(`${name === '*' ? 'every queue' : `queue ${name}`}: ${pause ? 'paused' : 'resumed'}`);
       } catch (error) {
-        if (!(error instanceof TributaryError)) throw error;
+        if (!(error instanceof TributaryError) || error instanceof QueryFailedError) throw error;
         console.error(`tributary: ${error.message}`);
         failures++;
       }

@@ -1,5 +1,7 @@
 import { TributaryError, ValidationError, type ValidationIssue } from '../errors.js';
-import { executeRows, sqlState, type DrizzleHandle } from '../drizzle-handle.js';
+import type { PgPool } from '../client-config.js';
+import { connectionStringOf, explainDatabaseError, handleLookup, poolLookup } from '../database-error.js';
+import { executeRows, isTransaction, sqlState, type DrizzleHandle } from '../drizzle-handle.js';
 import { kindIssues, validateArgs, type AnyJobDefinition } from '../job.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import { jobInsertMany, type JobInsertRow } from '../sql/job-insert-many.js';
@@ -27,6 +29,8 @@ export interface InsertResult<Args = Record<string, unknown>> {
 export interface InsertContext {
   schema: string | undefined;
   defaults: InsertOpts | undefined;
+  /** The client's pool, if it has one: to find the tables when an insert fails for want of them. */
+  pool?: PgPool | undefined;
 }
 
 function isJobDefinition(value: unknown): value is AnyJobDefinition {
@@ -93,24 +97,14 @@ function newJobRow(row: JobInsertRow, [id, state, createdAt, scheduledAt, unique
   };
 }
 
-function explainDatabaseError(error: unknown, schema: string | undefined): never {
-  const where = schema ? `schema "${schema}"` : 'the search_path';
-  switch (sqlState(error)) {
-    case '3F000': // the schema
-    case '42P01': // a table
-    case '42704': // the state enum
-      throw new TributaryError(
-        `Tributary's tables are missing from ${where}: run \`tributary migrate\` or your drizzle-kit migrations first`,
-        { cause: error },
-      );
-    case '42P10':
-      throw new TributaryError(
-        `river_job in ${where} has no unique index river_job_unique_idx matching River's: the schema is not Tributary's (or River's)`,
-        { cause: error },
-      );
-    default:
-      throw error;
+async function explainInsertError(error: unknown, handle: DrizzleHandle, ctx: InsertContext, context: string): Promise<unknown> {
+  if (sqlState(error) === '42P10') {
+    const where = ctx.schema ? `schema "${ctx.schema}"` : 'the search_path';
+    return new TributaryError(`river_job in ${where} has no unique index river_job_unique_idx matching River's: the schema is not Tributary's (or River's)`, { cause: error });
   }
+  // The failed statement aborted the caller's transaction, if it is one: look elsewhere.
+  const lookup = ctx.pool ? poolLookup(ctx.pool) : isTransaction(handle) ? undefined : handleLookup(handle);
+  return explainDatabaseError(error, { context, schema: ctx.schema, lookup, connectionString: connectionStringOf(handle) ?? connectionStringOf(ctx.pool) });
 }
 
 /**
@@ -141,7 +135,7 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
   try {
     returned = await executeRows(handle, jobInsertMany({ schema: ctx.schema, rows: sent }));
   } catch (error) {
-    explainDatabaseError(error, ctx.schema);
+    throw await explainInsertError(error, handle, ctx, context(-1));
   }
   return resultsInItemOrder(rows, returned);
 }

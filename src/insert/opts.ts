@@ -1,3 +1,4 @@
+import { unknownKeyIssues } from '../did-you-mean.js';
 import type { ValidationIssue } from '../errors.js';
 import { SMALLINT_MAX } from '../schema/sql-types.js';
 import { isPlainObject, jsonIssues, type JsonObject } from '../json-value.js';
@@ -79,8 +80,8 @@ export const REQUIRED_UNIQUE_STATES = ['available', 'pending', 'running', 'sched
 
 const QUEUE_NAME = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/;
 const TAG = /^[\w-]+$/;
-const OPT_NAMES = new Set(['queue', 'priority', 'maxAttempts', 'scheduledAt', 'tags', 'metadata', 'pending', 'uniqueOpts']);
-const UNIQUE_OPT_NAMES = new Set(['byArgs', 'byPeriod', 'byQueue', 'byState', 'excludeKind']);
+const OPT_NAMES = ['queue', 'priority', 'maxAttempts', 'scheduledAt', 'tags', 'metadata', 'pending', 'uniqueOpts'] as const satisfies readonly (keyof InsertOpts)[];
+const UNIQUE_OPT_NAMES = ['byArgs', 'byPeriod', 'byQueue', 'byState', 'excludeKind'] as const satisfies readonly (keyof UniqueOpts)[];
 
 const show = (value: unknown): string => {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
@@ -134,10 +135,7 @@ function byArgsIssues(value: unknown, path: string): ValidationIssue[] {
 
 function uniqueOptsIssues(value: unknown, path: string): ValidationIssue[] {
   if (!isPlainObject(value)) return [{ path, message: 'must be an object' }];
-  const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(value)) {
-    if (!UNIQUE_OPT_NAMES.has(key)) issues.push({ path: `${path}.${key}`, message: 'is not a unique option' });
-  }
+  const issues = unknownKeyIssues(value, UNIQUE_OPT_NAMES, path, 'a unique option');
   issues.push(...byArgsIssues(value.byArgs, `${path}.byArgs`));
   for (const key of ['byQueue', 'excludeKind'] as const) {
     if (value[key] !== undefined && typeof value[key] !== 'boolean') {
@@ -177,10 +175,7 @@ export function insertOptsIssues(value: unknown, path: string): ValidationIssue[
   if (value === undefined) return [];
   if (!isPlainObject(value)) return [{ path, message: 'must be an object' }];
   const o = value as Record<string, unknown>;
-  const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(o)) {
-    if (!OPT_NAMES.has(key)) issues.push({ path: `${path}.${key}`, message: `is not an insert option (${[...OPT_NAMES].join(', ')})` });
-  }
+  const issues = unknownKeyIssues(o, OPT_NAMES, path, 'an insert option');
   if (o.queue !== undefined) issues.push(...queueNameIssues(o.queue, `${path}.queue`));
   if (o.priority !== undefined && !integerIn(o.priority, 1, 4)) {
     issues.push({ path: `${path}.priority`, message: `must be an integer from 1 to 4, got ${show(o.priority)}` });

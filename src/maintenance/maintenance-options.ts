@@ -1,4 +1,4 @@
-import { didYouMean } from '../did-you-mean.js';
+import { unknownKeyIssues } from '../did-you-mean.js';
 import type { ValidationIssue } from '../errors.js';
 import { isPlainObject } from '../json-value.js';
 import { QUEUE_REFRESH_INTERVAL_MS } from '../runtime/producer.js';
@@ -55,19 +55,10 @@ const QUEUE_RETENTION_MIN_MS = 2 * QUEUE_REFRESH_INTERVAL_MS;
 const RETENTION_STATES = ['completed', 'cancelled', 'discarded'] as const;
 const wholeMs = (value: unknown, min: number) => typeof value === 'number' && Number.isInteger(value) && value >= min;
 
-function unknownKeyIssues(value: Record<string, unknown>, path: string, known: readonly string[]): ValidationIssue[] {
-  return Object.keys(value)
-    .filter((key) => !known.includes(key))
-    .map((key) => {
-      const guess = didYouMean(key, known);
-      return { path: `${path}.${key}`, message: `is not an option${guess ? `; did you mean "${guess}"?` : ` (${known.join(', ')})`}` };
-    });
-}
-
 function retentionIssues(retention: unknown): ValidationIssue[] {
   if (retention === undefined) return [];
   if (!isPlainObject(retention)) return [{ path: 'retention', message: 'must be an object of { completed?, cancelled?, discarded? } in ms' }];
-  const issues = unknownKeyIssues(retention, 'retention', RETENTION_STATES);
+  const issues = unknownKeyIssues(retention, RETENTION_STATES, 'retention', 'a retention state');
   for (const state of RETENTION_STATES) {
     const ms = retention[state];
     if (ms !== undefined && ms !== -1 && !wholeMs(ms, 1)) {
@@ -80,7 +71,7 @@ function retentionIssues(retention: unknown): ValidationIssue[] {
 function reindexIssues(reindex: unknown): ValidationIssue[] {
   if (reindex === undefined || reindex === false) return [];
   if (!isPlainObject(reindex)) return [{ path: 'reindex', message: 'must be { schedule?, timeout? } or false' }];
-  const issues = unknownKeyIssues(reindex, 'reindex', ['schedule', 'timeout']);
+  const issues = unknownKeyIssues(reindex, ['schedule', 'timeout'], 'reindex', 'a reindex option');
   if (reindex.schedule !== undefined) {
     try {
       if (typeof reindex.schedule !== 'string') throw new Error(`got ${typeof reindex.schedule}`);

@@ -1,3 +1,4 @@
+import { unknownKeyIssues } from '../did-you-mean.js';
 import type { ValidationIssue } from '../errors.js';
 import type { InsertOpts } from '../insert/opts.js';
 import { kindIssues, type AnyJobDefinition, type JobArgs, type JobArgsInput } from '../job.js';
@@ -82,8 +83,9 @@ export function periodicJob<J extends AnyJobDefinition>(
   construct: PeriodicJobConstructor<J>,
   opts: PeriodicJobOpts = {},
 ): PeriodicJob<J> {
-  // Not validated here: the client reports every problem at once, naming periodicJobs[i].
-  return Object.freeze({ ...schedule, construct, runOnStart: opts?.runOnStart ?? false, id: opts?.id });
+  // Not validated here: the client reports every problem at once, naming periodicJobs[i]. Unknown
+  // keys of `opts` are kept, so that the client reports them too instead of dropping them.
+  return Object.freeze({ ...schedule, ...opts, construct, runOnStart: opts?.runOnStart ?? false, id: opts?.id });
 }
 
 /** A periodic job's schedule in words, as used in derived ids and logs. */
@@ -108,7 +110,7 @@ export function periodicTicks(job: PeriodicJob<any>): Schedule {
   return { next: (after) => step.next(new Date(Math.floor(after.getTime() / every) * every)) };
 }
 
-const JOB_KEYS = new Set(['cron', 'timezone', 'every', 'construct', 'runOnStart', 'id']);
+const JOB_KEYS = ['cron', 'timezone', 'every', 'construct', 'runOnStart', 'id'] as const satisfies readonly (keyof PeriodicJob)[];
 
 function cronIssues(p: Record<string, unknown>, at: string): ValidationIssue[] {
   if (typeof p.cron !== 'string') return [{ path: `${at}.cron`, message: `must be a cron expression string, got ${typeof p.cron}` }];
@@ -154,9 +156,7 @@ export function periodicJobsIssues(value: unknown): ValidationIssue[] {
       return;
     }
     const p = job as Record<string, unknown>;
-    for (const key of Object.keys(p)) {
-      if (!JOB_KEYS.has(key)) issues.push({ path: `${at}.${key}`, message: 'is not a periodic job field (cron, timezone, every; opts: runOnStart, id)' });
-    }
+    issues.push(...unknownKeyIssues(p, JOB_KEYS, at, 'a periodic job field'));
     issues.push(...scheduleIssues(p, at));
     if (typeof p.construct !== 'function') issues.push({ path: `${at}.construct`, message: 'must be a function returning { job, args, opts? } or null' });
     if (p.runOnStart !== undefined && typeof p.runOnStart !== 'boolean') issues.push({ path: `${at}.runOnStart`, message: `must be a boolean, got ${typeof p.runOnStart}` });

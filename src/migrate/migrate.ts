@@ -1,7 +1,11 @@
 import pg from 'pg';
 import { schemaNameIssues, type PgPool } from '../client-config.js';
 import { quoteIdent } from '../sql/query.js';
+import { unknownKeyIssues } from '../did-you-mean.js';
+import { connectionStringOf, explainDatabaseError } from '../database-error.js';
+import { databaseUrlIssues } from '../database-url.js';
 import { TributaryError, throwIfIssues, type ValidationIssue } from '../errors.js';
+import { isPlainObject } from '../json-value.js';
 import { readMigrationFiles, type MigrationFile } from './migration-files.js';
 
 /** Options of {@link migrate}: a `pool` or a `databaseUrl`. */
@@ -33,6 +37,24 @@ export interface MigrateResult {
 export const MIGRATION_TABLE = 'tributary_migration';
 // First key of the two-key advisory lock; the second is the target schema's hash.
 const LOCK_NAMESPACE = 0x7472_6962; // "trib"
+
+const OPTION_NAMES = ['pool', 'databaseUrl', 'schema', 'onProgress'] as const satisfies readonly (keyof MigrateOptions)[];
+
+/**
+ * Problems with the options of {@link migrate} (or, with `names` narrowed, `migrationStatus`),
+ * every one before anything connects: a misspelt `schema` would otherwise migrate the default one.
+ */
+export function migrateOptionIssues(options: unknown, names: readonly string[] = OPTION_NAMES): ValidationIssue[] {
+  if (!isPlainObject(options)) return [{ path: 'options', message: 'must be an object of { pool } or { databaseUrl }' }];
+  const issues = unknownKeyIssues(options, names, '', 'a migrate option');
+  if (!options.pool && !options.databaseUrl) issues.push({ path: 'pool', message: 'give a pool or a databaseUrl' });
+  issues.push(...schemaNameIssues(options.schema), ...databaseUrlIssues(options.databaseUrl));
+  if (options.pool !== undefined) issues.push(...databaseUrlIssues(connectionStringOf(options.pool), 'pool.options.connectionString'));
+  if (names.includes('onProgress') && options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    issues.push({ path: 'onProgress', message: 'must be a function (message) => void' });
+  }
+  return issues;
+}
 
 type Queryable = { query(text: string, values?: unknown[]): Promise<{ rows: any[] }> };
 
@@ -82,14 +104,20 @@ async function checkKnownState(db: Queryable, schema: string, known: MigrationFi
  * Safe to run from many processes at once (an advisory lock serializes them) and idempotent. All
  * pending migrations apply in one transaction: all or nothing.
  *
- * @throws TributaryError when the database is in a state it does not know: tables made by
- *   another tool, or migrations from a newer version.
+ * @throws ValidationError for bad or unknown options, before connecting; QueryFailedError when the
+ *   database cannot be reached; TributaryError when the database is in a state it does not
+ *   know: tables made by another tool, or migrations from a newer version.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
-  const issues: ValidationIssue[] = [];
-  if (!options?.pool && !options?.databaseUrl) issues.push({ path: 'pool', message: 'give a pool or a databaseUrl' });
-  issues.push(...schemaNameIssues(options?.schema));
-  throwIfIssues('migrate', issues);
+  throwIfIssues('migrate', migrateOptionIssues(options));
+  try {
+    return await migrateValidated(options);
+  } catch (error) {
+    throw await explainDatabaseError(error, { context: 'migrate', schema: options.schema, connectionString: options.databaseUrl ?? connectionStringOf(options.pool) });
+  }
+}
+
+async function migrateValidated(options: MigrateOptions): Promise<MigrateResult> {
   const known = await readMigrationFiles();
   const progress = options.onProgress ?? (() => {});
 

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { schemaNameIssues } from '../client-config.js';
+import { connectionStringOf, explainDatabaseError } from '../database-error.js';
 import { throwIfIssues } from '../errors.js';
-import { MIGRATION_TABLE, type MigrateOptions } from './migrate.js';
+import { MIGRATION_TABLE, migrateOptionIssues, type MigrateOptions } from './migrate.js';
 import { readMigrationFiles } from './migration-files.js';
 
 /** What {@link migrationStatus} found. */
@@ -23,16 +23,15 @@ export interface MigrationStatus {
  * the migration lock.
  */
 export async function migrationStatus(options: Omit<MigrateOptions, 'onProgress'>): Promise<MigrationStatus> {
-  throwIfIssues('migrationStatus', [
-    ...(options?.pool || options?.databaseUrl ? [] : [{ path: 'pool', message: 'give a pool or a databaseUrl' }]),
-    ...schemaNameIssues(options?.schema),
-  ]);
+  throwIfIssues('migrationStatus', migrateOptionIssues(options, ['pool', 'databaseUrl', 'schema']));
   const known = await readMigrationFiles();
   const own = options.pool ? undefined : new pg.Client({ connectionString: options.databaseUrl });
   own?.on('error', () => {});
-  await own?.connect();
-  const db = own ?? options.pool!;
+  let connected = false;
   try {
+    await own?.connect();
+    connected = true;
+    const db = own ?? options.pool!;
     const { rows } = await db.query(
       `SELECT s AS schema,
               to_regclass(format('%I.%I', s, $2::text)) IS NOT NULL AS tracked,
@@ -52,7 +51,9 @@ export async function migrationStatus(options: Omit<MigrateOptions, 'onProgress'
       unknown: [...recorded].filter((tag) => !shipped.has(tag)).sort(),
       managedElsewhere: !tracked && hasJobs,
     };
+  } catch (error) {
+    throw await explainDatabaseError(error, { context: 'migrationStatus', schema: options.schema, connectionString: options.databaseUrl ?? connectionStringOf(options.pool) });
   } finally {
-    await own?.end();
+    if (connected) await own?.end();
   }
 }

@@ -4,6 +4,8 @@
  * application (the OpenTelemetry Node SDK, or any other).
  */
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { unknownKeyIssues } from '../did-you-mean.js';
+import { throwIfIssues } from '../errors.js';
 import type { Middleware } from '../middleware.js';
 
 /** The instrumentation scope name of the default tracer. */
@@ -61,6 +63,7 @@ const distinct = <T>(values: T[]) => [...new Set(values)];
  * ```
  */
 export function otelMiddleware(options: OtelMiddlewareOptions = {}): Middleware {
+  throwIfIssues('otelMiddleware', unknownKeyIssues(options ?? {}, ['tracer'], '', 'an otelMiddleware option'));
   const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
   return {
     name: 'otelMiddleware',

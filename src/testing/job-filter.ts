@@ -24,7 +24,8 @@ export interface JobFilter<Args = Record<string, unknown>> {
   scheduledAt?: Date;
 }
 
-const FILTER_KEYS = ['args', 'queue', 'priority', 'state', 'maxAttempts', 'tags', 'metadata', 'scheduledAt'] as const;
+/** The fields of a {@link JobFilter}. */
+export const FILTER_KEYS = ['args', 'queue', 'priority', 'state', 'maxAttempts', 'tags', 'metadata', 'scheduledAt'] as const satisfies readonly (keyof JobFilter)[];
 
 /** JSON text with object keys sorted, so equal JSON values give equal text (jsonb reorders keys). */
 function canonical(value: unknown): string {

@@ -1,6 +1,8 @@
 import { Client } from '../client.js';
 import { executeRows, type DrizzleHandle } from '../drizzle-handle.js';
-import { TributaryError } from '../errors.js';
+import { unknownKeyIssues } from '../did-you-mean.js';
+import { TributaryError, throwIfIssues } from '../errors.js';
+import { isPlainObject } from '../json-value.js';
 import type { InsertOpts } from '../insert/opts.js';
 import type { AnyJobDefinition, JobArgs, JobArgsInput } from '../job.js';
 import type { JobRow } from '../job-row.js';
@@ -86,6 +88,9 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
   if (typeof worker?.job?.kind !== 'string' || typeof worker.work !== 'function') {
     throw new TributaryError('testWorker: expected a worker made by work(job, fn)');
   }
+  throwIfIssues('testWorker', isPlainObject(options)
+    ? unknownKeyIssues(options, ['client', 'schema'] satisfies (keyof TestWorkerOptions)[], 'options', 'a testWorker option')
+    : [{ path: 'options', message: 'must be an object of { client?, schema? }' }]);
   if (options.client && options.schema !== undefined && options.schema !== options.client.config.schema) {
     throw new TributaryError(`testWorker: schema ${JSON.stringify(options.schema)} differs from the client's; set it on the client only`);
   }

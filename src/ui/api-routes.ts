@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { Client } from '../client.js';
 import type { JobListParams } from '../admin/index.js';
+import { adminQuery, type AdminContext } from '../admin/admin-context.js';
 import { ValidationError } from '../errors.js';
 import type { JobRow } from '../job-row.js';
 import { describeSchedule, periodicTicks } from '../maintenance/periodic-job.js';
@@ -39,12 +40,12 @@ const list = (value: string | undefined) => (value ? value.split(',').map((s) =>
 /** The JSON API the page calls, over the client's administration methods. */
 export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
   const { pool, schema } = client.config;
+  const ctx: AdminContext = { pool: pool!, schema, method: 'UI' };
   const api = new Hono();
   const present = (job: JobRow<unknown>) => ({ ...job, args: options.hideArgs ? null : job.args, uniqueKey: job.uniqueKey?.toString('hex') ?? null });
 
   const stateCounts = cached(COUNTS_TTL_MS, async () => {
-    const { text, values } = jobCountByState({ schema, cap: EXACT_COUNT_CAP });
-    const { rows } = await pool!.query(text, values);
+    const rows = await adminQuery(ctx, jobCountByState({ schema, cap: EXACT_COUNT_CAP }));
     return rows.map((r: { state: string; count: number; capped: boolean; estimate: string }) => ({
       state: r.state,
       count: r.capped ? Number(r.estimate) : r.count,
@@ -52,9 +53,8 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
     }));
   });
   const queueCounts = cached(COUNTS_TTL_MS, async () => {
-    const { text, values } = queueCountByState({ schema, cap: QUEUE_COUNT_CAP });
     const byQueue = new Map<string, { counts: Record<string, number>; capped: string[] }>();
-    for (const row of (await pool!.query(text, values)).rows as { queue: string; state: string; count: number; capped: boolean }[]) {
+    for (const row of (await adminQuery(ctx, queueCountByState({ schema, cap: QUEUE_COUNT_CAP }))) as { queue: string; state: string; count: number; capped: boolean }[]) {
       let entry = byQueue.get(row.queue);
       if (!entry) byQueue.set(row.queue, (entry = { counts: {}, capped: [] }));
       entry.counts[row.state] = row.count;

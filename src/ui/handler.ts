@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Client } from '../client.js';
-import { TributaryError } from '../errors.js';
+import { QueryFailedError, TributaryError } from '../errors.js';
 import { apiRoutes } from './api-routes.js';
 import { appScript } from './assets.js';
 import { resolveUiOptions, type UiOptions } from './options.js';
@@ -26,7 +26,8 @@ export type UiHandler = (request: Request) => Promise<Response>;
 export function createUiHandler(client: Client, options: UiOptions = {}): UiHandler {
   const resolved = resolveUiOptions(options);
   if (!client?.config?.pool) throw new TributaryError('createUiHandler: the client needs a pool (new Client({ pool }))');
-  const app = new Hono().basePath(resolved.basePath || '/');
+  // Not strict: `/admin/jobs/` is the page at `/admin/jobs` (and serveUi prints its URL with the slash).
+  const app = new Hono({ strict: false }).basePath(resolved.basePath || '/');
   for (const guard of securityMiddleware(resolved)) app.use('*', guard);
   app.route('/api', apiRoutes(client, resolved));
   app.get('/assets/app.js', async (c) => c.body(await appScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
@@ -36,8 +37,9 @@ export function createUiHandler(client: Client, options: UiOptions = {}): UiHand
   app.onError((error, c) => {
     // Basic auth's 401 comes as an exception carrying its response.
     if (error instanceof HTTPException) return error.getResponse();
-    const status = error instanceof TributaryError ? 400 : 500;
-    if (status === 500) client.config.logger.error('UI request failed', { error: String(error) });
+    // A database that is unreachable or lacks the tables is the server's problem, not the request's.
+    const status = error instanceof QueryFailedError ? 503 : error instanceof TributaryError ? 400 : 500;
+    if (status >= 500) client.config.logger.error('UI request failed', { error: String(error) });
     return c.json({ error: error instanceof Error ? error.message : String(error) }, status);
   });
   return async (request) => app.fetch(request);

@@ -1,6 +1,6 @@
 import { throwIfIssues, type ValidationIssue } from '../errors.js';
 import { isPlainObject } from '../json-value.js';
-import { didYouMean } from '../did-you-mean.js';
+import { unknownKeyIssues } from '../did-you-mean.js';
 
 /** Options of `createUiHandler`. */
 export interface UiOptions {
@@ -31,28 +31,33 @@ export interface ResolvedUiOptions {
   hideArgs: boolean;
 }
 
-const NAMES = ['basePath', 'basicAuth', 'authorize', 'readOnly', 'hideArgs'] as const;
+const NAMES = ['basePath', 'basicAuth', 'authorize', 'readOnly', 'hideArgs'] as const satisfies readonly (keyof UiOptions)[];
 
-/** Validates UI options once, when the handler is made. */
-export function resolveUiOptions(options: UiOptions = {}): ResolvedUiOptions {
-  const issues: ValidationIssue[] = [];
-  if (!isPlainObject(options)) throwIfIssues('createUiHandler', [{ path: 'options', message: 'must be an object' }]);
-  for (const key of Object.keys(options)) {
-    if ((NAMES as readonly string[]).includes(key)) continue;
-    const guess = didYouMean(key, NAMES);
-    issues.push({ path: key, message: `is not a UI option${guess ? `; did you mean "${guess}"?` : ` (${NAMES.join(', ')})`}` });
-  }
-  const { basePath = '', basicAuth, authorize } = options;
+/**
+ * Problems with UI options, or none. `extraNames` are the keys a caller takes for itself
+ * (`serveUi`'s `port` and `host`), accepted here and checked by that caller.
+ */
+export function uiOptionIssues(options: unknown, extraNames: readonly string[] = []): ValidationIssue[] {
+  if (!isPlainObject(options)) return [{ path: 'options', message: 'must be an object' }];
+  const issues = unknownKeyIssues(options, [...NAMES, ...extraNames], '', 'a UI option');
+  const { basePath = '', basicAuth, authorize } = options as UiOptions;
   if (typeof basePath !== 'string' || (basePath !== '' && !/^(\/[\w.~-]+)+$/.test(basePath))) {
     issues.push({ path: 'basePath', message: `must be '' or a path such as '/admin/jobs' (no trailing slash), got ${JSON.stringify(basePath)}` });
   }
   if (basicAuth !== undefined && !(typeof basicAuth?.username === 'string' && basicAuth.username !== '' && !basicAuth.username.includes(':') && typeof basicAuth.password === 'string' && basicAuth.password !== '')) {
     issues.push({ path: 'basicAuth', message: 'must be { username, password }: non-empty strings, the username without ":"' });
   }
+  if (isPlainObject(basicAuth)) issues.push(...unknownKeyIssues(basicAuth, ['username', 'password'], 'basicAuth', 'a basicAuth field'));
   if (authorize !== undefined && typeof authorize !== 'function') issues.push({ path: 'authorize', message: 'must be a function (request) => boolean | Response' });
   for (const key of ['readOnly', 'hideArgs'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') issues.push({ path: key, message: 'must be a boolean' });
   }
-  throwIfIssues('createUiHandler', issues);
+  return issues;
+}
+
+/** Validates UI options once, when the handler is made. */
+export function resolveUiOptions(options: UiOptions = {}): ResolvedUiOptions {
+  throwIfIssues('createUiHandler', uiOptionIssues(options));
+  const { basePath = '', basicAuth, authorize } = options;
   return { basePath, basicAuth, authorize, readOnly: options.readOnly ?? false, hideArgs: options.hideArgs ?? false };
 }

@@ -1,8 +1,9 @@
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '../client.js';
+import { throwIfIssues } from '../errors.js';
 import { createUiHandler } from './handler.js';
-import type { UiOptions } from './options.js';
+import { uiOptionIssues, type UiOptions } from './options.js';
 
 /** Options of {@link serveUi}: where to listen, and the handler's own options. */
 export interface ServeUiOptions extends UiOptions {
@@ -24,7 +25,11 @@ export interface UiServer {
 
 /** Serves the UI on its own HTTP server (what `tributary ui` runs). */
 export async function serveUi(client: Client, options: ServeUiOptions = {}): Promise<UiServer> {
-  const { port = 8080, host = '127.0.0.1', ...uiOptions } = options;
+  const issues = uiOptionIssues(options, ['port', 'host']);
+  const { port = 8080, host = '127.0.0.1', ...uiOptions } = options ?? {};
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) issues.push({ path: 'port', message: `must be a port number from 0 to 65535, got ${String(port)}` });
+  if (typeof host !== 'string' || host === '') issues.push({ path: 'host', message: `must be a host name or address such as '127.0.0.1', got ${JSON.stringify(host)}` });
+  throwIfIssues('serveUi', issues);
   const handler = createUiHandler(client, uiOptions);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: handler, port, hostname: host }, () => resolve(s));

@@ -176,10 +176,13 @@ describe('a named Postgres schema', () => {
     }
   });
 
-  test('missing tables give an error that says to migrate', async () => {
+  test('missing tables give an error naming the schemas that hold them', async () => {
     const lost = new Client({ schema: 'no_such_schema' });
     const error = await lost.insert(t.db, noop, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TributaryError);
-    expect((error as Error).message).toMatch(/tables are missing from schema "no_such_schema".*tributary migrate/);
+    expect((error as Error).message).toBe(
+      `insert "noop": Tributary's tables are not in schema "no_such_schema" but in schema "jobs_here", "public": ` +
+        `pass schema: 'jobs_here' or schema: 'public' (--schema <name> on the command line) (schema "no_such_schema" does not exist)`,
+    );
   });
 });

@@ -101,13 +101,13 @@ describe('insertMany', () => {
         { job: chargeCard, args: { orderId: 2, cents: 0 } },
       ]),
     );
-    expect(error.message).toMatch(/^insertMany item 2 \("charge_card"\): args\.cents: Invalid value/);
+    expect(error.message).toMatch(/^insertMany items\[2\] \("charge_card"\): args\.cents: Invalid value/);
   });
 
   test('items must be an array of job definitions', async () => {
     expect((await rejects(() => client.insertMany(t.db, 'x' as never))).field).toBe('items');
     const error = await rejects(() => client.insertMany(t.db, [{ job: { kind: 'fake' }, args: {} }] as never));
-    expect(error.message).toMatch(/item 0.*job: must be a job definition made by defineJob/);
+    expect(error.message).toMatch(/items\[0\].*job: must be a job definition made by defineJob/);
   });
 });
 

@@ -96,7 +96,7 @@ describe('job cleaner', () => {
   test('validates retention when the client is made, and defaults it', () => {
     expect(() => new Client({ retention: { completed: 0 } })).toThrow('retention.completed: must be a whole number of ms >= 1, or -1 to keep forever, got 0');
     expect(() => new Client({ retention: { discarded: 1.5 } })).toThrow(/retention\.discarded: must be a whole number of ms/);
-    expect(() => new Client({ retention: { complete: 1000 } as never })).toThrow(/retention\.complete: is not an option; did you mean "completed"\?/);
+    expect(() => new Client({ retention: { complete: 1000 } as never })).toThrow(/retention\.complete: is not a retention state; did you mean "completed"\?/);
     expect(() => new Client({ retention: 1000 as never })).toThrow(/retention: must be an object/);
     expect(() => new Client({ retention: { completed: -1, cancelled: 1, discarded: 86_400_000 } })).not.toThrow();
     expect(resolveClientConfig({}).retention).toEqual({ completed: DAY, cancelled: DAY, discarded: 7 * DAY });

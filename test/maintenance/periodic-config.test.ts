@@ -60,7 +60,7 @@ describe('periodicJobs validation', () => {
       'periodicJobs[0]: give either cron or every, not both',
       'periodicJobs[1]: needs a schedule: { cron } or { every }',
       'periodicJobs[2].timezone: applies only to cron schedules',
-      'periodicJobs[3].tz: is not a periodic job field (cron, timezone, every; opts: runOnStart, id)',
+      'periodicJobs[3].tz: is not a periodic job field (cron, timezone, every, construct, runOnStart, id)',
     ]);
   });
 

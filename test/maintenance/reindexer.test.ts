@@ -127,7 +127,7 @@ describe('reindexer', () => {
   test('validates reindex when the client is made; false disables it', () => {
     expect(() => new Client({ reindex: { schedule: 'every day' } })).toThrow(/reindex\.schedule: must be a cron expression/);
     expect(() => new Client({ reindex: { timeout: 0 } })).toThrow('reindex.timeout: must be a whole number of ms >= 1, got 0');
-    expect(() => new Client({ reindex: { shedule: '@daily' } as never })).toThrow(/reindex\.shedule: is not an option; did you mean "schedule"\?/);
+    expect(() => new Client({ reindex: { shedule: '@daily' } as never })).toThrow(/reindex\.shedule: is not a reindex option; did you mean "schedule"\?/);
     expect(() => new Client({ reindex: true as never })).toThrow(/reindex: must be \{ schedule\?, timeout\? \} or false/);
     expect(resolveClientConfig({ reindex: false }).reindex).toBe(false);
     const resolved = resolveClientConfig({ reindex: { schedule: '0 3 * * *' } }).reindex;

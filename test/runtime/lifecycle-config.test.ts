@@ -11,7 +11,7 @@ describe('start() checks the configuration', () => {
   test.each([
     ['no pool', { queues, workers: [work(noop, () => {})] }, /pool: is needed to work jobs/],
     ['no queues', { pool: t.pool, workers: [work(noop, () => {})] }, /queues: name at least one queue/],
-    ['queues without workers', { pool: t.pool, queues }, /workers: the queues default have no workers/],
+    ['queues without workers', { pool: t.pool, queues }, /workers: the queue default has no workers/],
     ['a kind worked twice', { pool: t.pool, queues, workers: [work(noop, () => {}), work(sendEmail, () => {}), work(noop, () => {})] }, /workers\[2\]: kind noop is already worked by workers\[0\]/],
   ])('%s', async (_name, config, message) => {
     const client = new Client(config as never);

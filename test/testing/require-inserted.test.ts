@@ -123,7 +123,7 @@ describe('requireManyInserted', () => {
     await inRolledBackTx(t.db, async (tx) => {
       const { job } = await client.insert(tx, chargeCard, { orderId: 1, cents: 1 });
       await expect(requireManyInserted(tx, [{ job: chargeCard, args: { cents: 2 } }])).rejects.toThrow(
-        `requireManyInserted: item 0 expected { args: {"cents":2} }; job ${job.id} (charge_card, available, queue payments, args {"cents":1,"orderId":1}): args.cents is 1, expected 2`,
+        `requireManyInserted: items[0] expected { args: {"cents":2} }; job ${job.id} (charge_card, available, queue payments, args {"cents":1,"orderId":1}): args.cents is 1, expected 2`,
       );
     });
   });

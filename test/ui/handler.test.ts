@@ -90,6 +90,24 @@ describe('pages and data', () => {
     expect(await (await app.fetch(new Request(`${ORIGIN}/admin/jobs`))).text()).toContain('<meta name="tributary-base" content="/admin/jobs">');
     const { jobs } = await json(await app.fetch(new Request(`${ORIGIN}/admin/jobs/api/jobs?state=available&queue=other`)));
     expect(jobs.map((j: { id: number }) => j.id)).toEqual([plain.id]);
+    // With a trailing slash too, as a browser or a proxy may send it.
+    expect(await (await app.fetch(new Request(`${ORIGIN}/admin/jobs/`))).text()).toContain('<meta name="tributary-base" content="/admin/jobs">');
+  });
+
+  test('answers its paths with or without a trailing slash, and still nothing outside its base path', async () => {
+    for (const basePath of ['/admin', '/admin/jobs']) {
+      const mounted = ui({ basePath });
+      for (const path of [basePath, `${basePath}/`]) {
+        const page = await mounted.get(path);
+        expect(page.status, path).toBe(200);
+        expect(await page.text(), path).toContain(`src="${basePath}/assets/app.js"`);
+      }
+      expect((await mounted.get(`${basePath}/api/states/`)).status).toBe(200);
+      expect((await mounted.get(`${basePath}x/`)).status).toBe(404);
+    }
+    expect((await ui().get('/api/queues/')).status).toBe(200);
+    // The guards apply whatever the form of the path: a cross-site change is still refused.
+    expect((await ui().post('/api/jobs/delete/', { ids: [plain.id] }, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
   });
 
   test('under a base path, and nothing outside it', async () => {
