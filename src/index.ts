@@ -15,7 +15,7 @@ export type { ClientEventName, ClientEvents, JobEvent, QueueEvent } from './even
 export { cancelJob, JobCancelError, JobSnoozeError, snoozeJob } from './job-control.js';
 export { defaultLogger, type Logger } from './logger.js';
 export { defaultRetryPolicy, type RetryPolicy } from './retry-policy.js';
-export { JobTimeoutError, type ErrorHandler, type ErrorHandlerResult } from './runtime/executor.js';
+export { JobArgsError, JobTimeoutError, type ErrorHandler, type ErrorHandlerResult } from './runtime/executor.js';
 export { work, type Worker, type WorkerObject, type WorkerOptions, type WorkContext, type WorkFn } from './worker.js';
 export type { Plugin } from './plugin.js';
 export type { Clock, MaintenanceContext, MaintenanceService } from './maintenance/service.js';

@@ -30,6 +30,13 @@ export interface WorkerOptions<J extends AnyJobDefinition = AnyJobDefinition> {
   maxAttempts?: number;
   /** Milliseconds until the next attempt after a failure. Default: the client's `retryPolicy`. */
   nextRetry?: (job: JobRow<JobArgs<J>>) => number;
+  /**
+   * What becomes of a job whose stored args fail the job's schema (written by another client, or
+   * by a deploy with another schema): `'discard'` it at once with the validation error recorded,
+   * since args that fail now fail on every attempt; or `'retry'` it as any failure is, for a
+   * rolling deploy whose newer workers parse args this one cannot. Default: `'discard'`.
+   */
+  invalidArgs?: 'discard' | 'retry';
 }
 
 /** A job definition bound to the function that works it, as given to `new Client({ workers })`. */
@@ -43,7 +50,7 @@ export interface WorkerObject<J extends AnyJobDefinition> extends WorkerOptions<
   work: WorkFn<J>;
 }
 
-const OPTION_NAMES = ['timeout', 'maxAttempts', 'nextRetry'] as const satisfies readonly (keyof WorkerOptions)[];
+const OPTION_NAMES = ['timeout', 'maxAttempts', 'nextRetry', 'invalidArgs'] as const satisfies readonly (keyof WorkerOptions)[];
 /** The fields of a {@link Worker}, as `work()` makes it. */
 export const WORKER_KEYS = ['job', 'work', ...OPTION_NAMES] as const satisfies readonly (keyof Worker)[];
 
@@ -73,7 +80,7 @@ export function work<J extends AnyJobDefinition>(job: J, worker: WorkFn<J> | Wor
   const issues: ValidationIssue[] = [];
   if (typeof job?.kind !== 'string') issues.push({ path: 'job', message: 'must be a job definition made by defineJob()' });
   if (typeof fn !== 'function') issues.push({ path: 'work', message: 'must be a function (job, ctx) => ... or an object with a work method' });
-  if (options !== undefined && !isPlainObject(options)) issues.push({ path: 'options', message: 'must be an object of { timeout?, maxAttempts?, nextRetry? }' });
+  if (options !== undefined && !isPlainObject(options)) issues.push({ path: 'options', message: 'must be an object of { timeout?, maxAttempts?, nextRetry?, invalidArgs? }' });
   else issues.push(...unknownKeyIssues(options ?? {}, OPTION_NAMES, 'options', 'a worker option'));
   // Its own fields are allowed (its work method may use them through `this`); near-misses of an option are not.
   if (typeof worker === 'object' && worker !== null) issues.push(...unknownKeyIssues(worker, ['work', ...OPTION_NAMES], 'worker', 'a worker field', true));
@@ -84,8 +91,9 @@ export function work<J extends AnyJobDefinition>(job: J, worker: WorkFn<J> | Wor
 }
 
 function pickOptions<J extends AnyJobDefinition>(worker: WorkerObject<J>): WorkerOptions<J> {
-  const { timeout, maxAttempts, nextRetry } = worker;
+  const { timeout, maxAttempts, nextRetry, invalidArgs } = worker;
   const options: WorkerOptions<J> = {};
+  if (invalidArgs !== undefined) options.invalidArgs = invalidArgs;
   if (timeout !== undefined) options.timeout = timeout;
   if (maxAttempts !== undefined) options.maxAttempts = maxAttempts;
   if (nextRetry !== undefined) options.nextRetry = nextRetry.bind(worker);
@@ -96,7 +104,10 @@ function pickOptions<J extends AnyJobDefinition>(worker: WorkerObject<J>): Worke
 export function workerOptionsIssues(options: WorkerOptions<any>, path = ''): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const at = (key: string) => (path ? `${path}.${key}` : key);
-  const { timeout, maxAttempts, nextRetry } = options ?? {};
+  const { timeout, maxAttempts, nextRetry, invalidArgs } = options ?? {};
+  if (invalidArgs !== undefined && invalidArgs !== 'discard' && invalidArgs !== 'retry') {
+    issues.push({ path: at('invalidArgs'), message: `must be 'discard' or 'retry', got ${JSON.stringify(invalidArgs)}` });
+  }
   if (timeout !== undefined && !(timeout === -1 || (Number.isInteger(timeout) && timeout > 0))) {
     issues.push({ path: at('timeout'), message: `must be a positive whole number of milliseconds, or -1 for none, got ${timeout}` });
   }

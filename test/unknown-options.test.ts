@@ -83,7 +83,7 @@ describe('a misspelt key is an error naming its path and the closest name', () =
   });
 
   test('a key far from every known one lists the known ones', () => {
-    expect(() => work(noop, fn, { retries: 3 } as never)).toThrow('options.retries: is not a worker option (timeout, maxAttempts, nextRetry)');
+    expect(() => work(noop, fn, { retries: 3 } as never)).toThrow('options.retries: is not a worker option (timeout, maxAttempts, nextRetry, invalidArgs)');
   });
 
   test('a worker object, a middleware or a plugin may hold fields of its own; only near-misses are errors', () => {

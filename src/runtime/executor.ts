@@ -20,6 +20,14 @@ export interface ErrorHandlerResult {
  */
 export type ErrorHandler = (error: unknown, job: JobRow<unknown>) => ErrorHandlerResult | void | Promise<ErrorHandlerResult | void>;
 
+/**
+ * A job's stored args fail its schema. By default such a job is discarded at once, as args
+ * that fail now fail on every attempt (see the `invalidArgs` worker option).
+ */
+export class JobArgsError extends ValidationError {
+  override name = 'JobArgsError';
+}
+
 /** A job's timeout ran out: its signal is aborted with this. */
 export class JobTimeoutError extends TributaryError {
   override name = 'JobTimeoutError';
@@ -129,9 +137,14 @@ function workWithTimeout(worker: Worker, row: JobRow<any>, ctx: WorkContext, tim
 async function perform(running: RunningJob, options: ExecutorOptions): Promise<unknown> {
   const { job } = running;
   const worker = options.workers.get(job.kind);
-  if (!worker) throw new TributaryError(`no worker registered for kind ${job.kind}`);
+  if (!worker) {
+    const kinds = [...options.workers.keys()].map((k) => JSON.stringify(k)).join(', ');
+    throw new TributaryError(
+      `no worker for kind ${JSON.stringify(job.kind)} in this client (it works ${kinds}); retried as any failure, in case another client or deployment has one`,
+    );
+  }
   const parsed = await validateArgs(worker.job, job.args);
-  if (parsed.issues) throw new ValidationError(`job ${job.id} (${job.kind}) has invalid args`, parsed.issues);
+  if (parsed.issues) throw new JobArgsError(`job ${job.id} (${job.kind}) has invalid args`, parsed.issues);
   const row = { ...job, args: parsed.value } as JobRow<any>;
   const ctx = workContext(running, options);
   const timeout = worker.timeout ?? options.jobTimeout;
@@ -190,6 +203,7 @@ async function classify(running: RunningJob, thrown: unknown, options: ExecutorO
   const worker = options.workers.get(job.kind);
   const maxAttempts = worker?.maxAttempts ?? job.maxAttempts;
   if (job.attempt >= maxAttempts) return { type: 'failed', error, retryInMs: 0, discard: true };
+  if (thrown instanceof JobArgsError && (worker?.invalidArgs ?? 'discard') === 'discard') return { type: 'failed', error, retryInMs: 0, discard: true };
   let retryInMs: number;
   try {
     retryInMs = (worker?.nextRetry ?? options.retryPolicy)(job as JobRow<any>);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { work } from '../../src/index.js';
+import { JobArgsError, work } from '../../src/index.js';
 import { noop, sendEmail } from '../support/jobs.js';
 import { startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -26,15 +26,34 @@ describe('rows from other clients', () => {
     const unknown = await insertRaw('made_in_go', {});
     const known = await insertRaw('noop', {});
     const row = await waitForState(t, unknown, 'retryable');
-    expect(row.errors[0].error).toBe('no worker registered for kind made_in_go');
+    expect(row.errors[0].error).toBe(
+      'no worker for kind "made_in_go" in this client (it works "noop"); retried as any failure, in case another client or deployment has one',
+    );
     await waitForState(t, known, 'completed');
   });
 
-  test('args that fail the schema fail the attempt with the field named', async () => {
-    await startClient(t, { queues: { default: { maxWorkers: 2 } }, workers: [work(sendEmail, () => {})] });
+  test('args that can never pass the schema discard the job at once, the fields named; errorHandler sees a JobArgsError', async () => {
+    const handled: unknown[] = [];
+    await startClient(t, { queues: { default: { maxWorkers: 2 } }, errorHandler: (error) => void handled.push(error), workers: [work(sendEmail, () => {})] });
     const id = await insertRaw('send_email', { to: 'nobody', subject: 1 });
-    const row = await waitForState(t, id, 'retryable');
-    expect(row.errors[0].error).toMatch(/has invalid args: args\.to: Invalid email.*args\.subject/);
+    const row = await waitForState(t, id, 'discarded');
+    expect(row.attempt).toBe(1); // not 3 attempts over hours: they would fail the same way
+    expect(row.errors).toHaveLength(1);
+    expect(row.errors[0].error).toMatch(/^job \d+ \(send_email\) has invalid args: args\.to: Invalid email.*args\.subject/);
+    expect(handled).toHaveLength(1);
+    expect(handled[0]).toBeInstanceOf(JobArgsError);
+    expect((handled[0] as JobArgsError).field).toBe('args.to');
+  });
+
+  test("invalidArgs: 'retry' retries such a job as any failure, for a rolling deploy", async () => {
+    await startClient(t, { queues: { rolling: { maxWorkers: 1 } }, workers: [work(sendEmail, () => {}, { invalidArgs: 'retry', nextRetry: () => 3_600_000 })] });
+    const [row] = await t.query(`INSERT INTO river_job (kind, args, queue) VALUES ('send_email', '{"to":"x"}', 'rolling') RETURNING id::int`);
+    const stored = await waitForState(t, row!.id, 'retryable');
+    expect(stored.errors[0].error).toMatch(/has invalid args/);
+  });
+
+  test('invalidArgs takes only discard or retry', () => {
+    expect(() => work(sendEmail, () => {}, { invalidArgs: 'skip' as never })).toThrow(`work("send_email"): invalidArgs: must be 'discard' or 'retry', got "skip"`);
   });
 });
 
