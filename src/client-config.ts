@@ -1,4 +1,7 @@
 import { throwIfIssues, type ValidationIssue } from './errors.js';
+import type { PgPool } from './sql/pg-pool.js';
+import type { QueueConfig, RuntimeConfig } from './runtime/runtime-config.js';
+import { schemaNameIssues } from './sql/schema-name.js';
 import { unknownKeyIssues } from './did-you-mean.js';
 import { connectionStringOf } from './database-error.js';
 import { databaseUrlIssues } from './database-url.js';
@@ -16,43 +19,7 @@ import { MAINTENANCE_OPTION_NAMES, maintenanceOptionIssues, resolveMaintenanceOp
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-/**
- * The part of a node-postgres `Pool` Tributary uses. A `pg.Pool` fits; so does any pool with the
- * same `query` and `connect`.
- */
-export interface PgPool {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
-  connect(): Promise<PgPoolClient>;
-  /**
-   * node-postgres' pool events: `error` for an idle connection that failed, `connect` with each
-   * new connection (the client listens to its `error` events too), `acquire` and `release` as
-   * connections are checked out and back in.
-   */
-  on?(event: 'error' | 'connect' | 'acquire' | 'release', listener: (...args: any[]) => void): unknown;
-  off?(event: 'error' | 'connect' | 'acquire' | 'release', listener: (...args: any[]) => void): unknown;
-}
-
-/** A connection checked out of a {@link PgPool}. */
-export interface PgPoolClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
-  release(error?: Error | boolean): void;
-  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
-  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
-  removeAllListeners(event?: string): unknown;
-}
-
-/** One queue this client works. */
-export interface QueueConfig {
-  /** Jobs of this queue run at once in this client, 1 to 10,000. */
-  maxWorkers: number;
-  /**
-   * Jobs fetched ahead of free workers, 0 to 10,000, as graphile-worker's local queue: fewer,
-   * larger fetches for higher throughput. Prefetched jobs are marked running while they wait;
-   * `stop()` gives back those that never started, and after a crash they wait for the rescuer.
-   * Default 0: a fetch takes only as many jobs as there are free workers, as River does.
-   */
-  prefetch?: number;
-}
+export type { QueueConfig };
 
 /** Options of `new Client(...)`. */
 export interface ClientConfig extends MaintenanceOptions {
@@ -130,7 +97,8 @@ export interface ClientConfig extends MaintenanceOptions {
 }
 
 /** The configuration after validation, with defaults applied. */
-export interface ResolvedClientConfig extends ResolvedMaintenanceOptions {
+/** The client's options, validated, with defaults filled in; a working client's runtime takes it whole. */
+export interface ResolvedClientConfig extends ResolvedMaintenanceOptions, Omit<RuntimeConfig, 'pool'> {
   pool: PgPool | undefined;
   schema: string | undefined;
   insertOpts: InsertOpts | undefined;
@@ -170,20 +138,6 @@ const OPTION_NAMES = [
   ...MAINTENANCE_OPTION_NAMES,
 ] as const satisfies readonly (keyof ClientConfig)[];
 const QUEUE_OPTION_NAMES = ['maxWorkers', 'prefetch'] as const satisfies readonly (keyof QueueConfig)[];
-// Channels are `<schema>.river_leadership` and Postgres truncates identifiers at 63 bytes.
-const MAX_SCHEMA_LENGTH = 63 - '.river_leadership'.length;
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Problems with a Postgres schema name for the queue's tables, or none. */
-export function schemaNameIssues(value: unknown, path = 'schema'): ValidationIssue[] {
-  if (value === undefined) return [];
-  if (typeof value === 'string' && SCHEMA_NAME.test(value) && value.length <= MAX_SCHEMA_LENGTH) return [];
-  return [{
-    path,
-    message: `must be a Postgres identifier of letters, digits and "_", at most ${MAX_SCHEMA_LENGTH} characters, got ${JSON.stringify(value)}`,
-  }];
-}
-
 const wholeMs = (value: unknown, min: number) => typeof value === 'number' && Number.isInteger(value) && value >= min;
 
 function queueIssues(queues: unknown): ValidationIssue[] {

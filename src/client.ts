@@ -11,16 +11,12 @@ import { jobRowFromJson, type JobRow } from './job-row.js';
 import { noFaults, type ClientFaults } from './runtime/faults.js';
 import { guardPool } from './runtime/pool-guard.js';
 import { Runtime } from './runtime/runtime.js';
+import type { InsertManyItem, WorkerClient } from './worker-client.js';
 import { stopOptionIssues, type StopOptions } from './stop-options.js';
 import { jobCompleteTx } from './sql/job-complete-tx.js';
 import * as admin from './admin/index.js';
 
-/** One item of `insertMany`: a job definition, args of its type, and options. */
-export interface InsertManyItem<J extends AnyJobDefinition = AnyJobDefinition> {
-  job: J;
-  args: JobArgsInput<J>;
-  opts?: InsertOpts<JobArgs<J>>;
-}
+export type { InsertManyItem } from './worker-client.js';
 
 const noWorkersMessage = (queues: string[]) =>
   queues.length === 0
@@ -42,7 +38,7 @@ type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
  * });
  * ```
  */
-export class Client {
+export class Client implements WorkerClient {
   readonly config: ResolvedClientConfig;
   private readonly events: EventHub;
   private readonly wrapInsert: InsertWrapper | undefined;

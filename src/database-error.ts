@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { PgPool } from './client-config.js';
+import type { PgPool } from './sql/pg-pool.js';
 import { databaseUrlIssues, maskPassword } from './database-url.js';
 import { executeRows, sqlState, type DrizzleHandle } from './drizzle-handle.js';
 import { QueryFailedError, MissingTablesError, TributaryError } from './errors.js';

@@ -1,5 +1,6 @@
 export { Client, type InsertManyItem } from './client.js';
-export { CLIENT_DEFAULTS, type ClientConfig, type PgPool, type PgPoolClient, type QueueConfig } from './client-config.js';
+export { CLIENT_DEFAULTS, type ClientConfig, type QueueConfig } from './client-config.js';
+export type { PgPool, PgPoolClient } from './sql/pg-pool.js';
 export type { DrizzleHandle } from './drizzle-handle.js';
 export { MissingTablesError, QueryFailedError, TributaryError, ValidationError, type ValidationIssue } from './errors.js';
 export type { InsertResult } from './insert/insert-jobs.js';
@@ -35,3 +36,4 @@ export {
 export type { StopOptions } from './stop-options.js';
 export type { ClientFaults } from './runtime/faults.js';
 export { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TRACE_LENGTH } from './runtime/storable-text.js';
+export type { WorkerClient } from './worker-client.js';

@@ -1,10 +1,10 @@
-import type { Client } from './client.js';
 import type { DrizzleHandle } from './drizzle-handle.js';
 import { unknownKeyIssues } from './did-you-mean.js';
 import { TributaryError, type ValidationIssue } from './errors.js';
 import type { InsertItem, InsertResult } from './insert/insert-jobs.js';
 import type { JobRow } from './job-row.js';
 import type { WorkContext } from './worker.js';
+import type { WorkerClient } from './worker-client.js';
 
 /** What an insert middleware sees: one `insert` or `insertMany` call. */
 export interface InsertMiddlewareContext {
@@ -17,7 +17,7 @@ export interface InsertMiddlewareContext {
   /** The Drizzle handle the jobs are inserted through, `db` or `tx`. */
   readonly tx: DrizzleHandle;
   /** The inserting client. */
-  readonly client: Client;
+  readonly client: WorkerClient;
 }
 
 /** What a work middleware sees: one attempt of one job, and the worker's own context. */

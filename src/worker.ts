@@ -1,8 +1,8 @@
-import type { Client } from './client.js';
 import { throwIfIssues, type ValidationIssue } from './errors.js';
 import type { AnyJobDefinition, JobArgs } from './job.js';
 import type { JobRow } from './job-row.js';
 import type { Logger } from './logger.js';
+import type { WorkerClient } from './worker-client.js';
 import { MAX_MAX_ATTEMPTS } from './insert/opts.js';
 import { unknownKeyIssues } from './did-you-mean.js';
 import { isPlainObject } from './json-value.js';
@@ -12,7 +12,7 @@ export interface WorkContext {
   /** Aborted on timeout, on `stopAndCancel()`, and when the job is cancelled while it runs. */
   signal: AbortSignal;
   /** The client running the job, to insert follow-up jobs or complete in a transaction. */
-  client: Client;
+  client: WorkerClient;
   logger: Logger;
 }
 

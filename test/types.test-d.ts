@@ -3,7 +3,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePostgresJs } from 'drizzle-orm/postgres-js';
 import * as v from 'valibot';
 import { describe, expectTypeOf, test } from 'vitest';
-import { Client, defineJob, type InsertResult, type JobArgs, type JobArgsInput, type JobRow } from '../src/index.js';
+import { Client, defineJob, type InsertResult, type JobArgs, type JobArgsInput, type JobRow, type WorkerClient } from '../src/index.js';
 
 const sendEmail = defineJob({
   kind: 'send_email',
@@ -172,7 +172,8 @@ describe('middleware', () => {
     const middleware: import('../src/index.js').Middleware = {
       async insert(ctx, next) {
         expectTypeOf(ctx.items[0]!.job.kind).toEqualTypeOf<string>();
-        expectTypeOf(ctx.client).toEqualTypeOf<Client>();
+        expectTypeOf(ctx.client).toEqualTypeOf<WorkerClient>();
+        expectTypeOf<Client>().toMatchTypeOf<WorkerClient>();
         const results = await next();
         expectTypeOf(results).toEqualTypeOf<InsertResult<unknown>[]>();
         return results;

@@ -1,4 +1,4 @@
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import { connectionStringOf, explainDatabaseError, poolLookup } from '../database-error.js';
 import { TributaryError } from '../errors.js';
 import type { Query } from '../sql/query.js';

@@ -1,5 +1,5 @@
 import { TributaryError, ValidationError, type ValidationIssue } from '../errors.js';
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import { connectionStringOf, explainDatabaseError, handleLookup, poolLookup } from '../database-error.js';
 import { executeRows, isTransaction, sqlState, type DrizzleHandle } from '../drizzle-handle.js';
 import { kindIssues, validateArgs, type AnyJobDefinition } from '../job.js';

@@ -1,4 +1,4 @@
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import { sqlState } from '../drizzle-handle.js';
 import type { Logger } from '../logger.js';
 import { jobRescueOrphaned } from '../sql/job-rescue.js';

@@ -1,4 +1,4 @@
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import type { Logger } from '../logger.js';
 import { jobDeleteBefore } from '../sql/job-delete-before.js';
 import { PeriodicRunner } from './periodic-runner.js';

@@ -1,7 +1,7 @@
 import { unknownKeyIssues } from '../did-you-mean.js';
 import type { ValidationIssue } from '../errors.js';
 import { isPlainObject } from '../json-value.js';
-import { QUEUE_REFRESH_INTERVAL_MS } from '../runtime/producer.js';
+import { QUEUE_REFRESH_INTERVAL_MS } from './queue-cleaner.js';
 import { cronSchedule, type Schedule } from './cron.js';
 import type { JobRetention } from './job-cleaner.js';
 

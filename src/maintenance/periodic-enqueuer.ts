@@ -1,5 +1,5 @@
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { PgPool, PgPoolClient } from '../client-config.js';
+import type { PgPool, PgPoolClient } from '../sql/pg-pool.js';
 import type { DrizzleHandle } from '../drizzle-handle.js';
 import { ValidationError } from '../errors.js';
 import { insertJobs, type InsertItem, type InsertResult } from '../insert/insert-jobs.js';

@@ -1,8 +1,11 @@
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import type { Logger } from '../logger.js';
 import { queueDeleteExpired } from '../sql/queue-delete-expired.js';
 import { PeriodicRunner } from './periodic-runner.js';
 import type { Clock } from './service.js';
+
+/** How often a producer refreshes its river_queue row and re-reads whether the queue is paused. */
+export const QUEUE_REFRESH_INTERVAL_MS = 30_000;
 
 /** How often the queue cleaner runs, in ms (River's interval). */
 export const QUEUE_CLEANER_INTERVAL_MS = 60_000;

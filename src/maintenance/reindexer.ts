@@ -1,4 +1,4 @@
-import type { PgPool, PgPoolClient } from '../client-config.js';
+import type { PgPool, PgPoolClient } from '../sql/pg-pool.js';
 import type { Logger } from '../logger.js';
 import { indexDropConcurrently, indexReindexConcurrently, jobIndexList } from '../sql/index-reindex.js';
 import type { Schedule } from './cron.js';

@@ -1,4 +1,4 @@
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import type { Logger } from '../logger.js';
 
 /** Returns the current time. Maintenance services take one so tests can move time forward. */

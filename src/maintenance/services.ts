@@ -1,4 +1,4 @@
-import type { ResolvedClientConfig } from '../client-config.js';
+import type { MaintenanceConfig } from './maintenance-config.js';
 import type { PeriodicEnqueuerOptions } from './periodic-enqueuer.js';
 import { JobCleaner } from './job-cleaner.js';
 import { PeriodicEnqueuer } from './periodic-enqueuer.js';
@@ -13,7 +13,7 @@ import type { MaintenanceContext, MaintenanceService } from './service.js';
  * service; each service owns its own options and defaults.
  */
 export function maintenanceServices(
-  config: ResolvedClientConfig,
+  config: MaintenanceConfig,
   ctx: MaintenanceContext,
   /** The client's insert path, so periodic inserts pass its insert middleware. */
   insert?: PeriodicEnqueuerOptions['insert'],

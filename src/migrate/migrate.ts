@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { schemaNameIssues, type PgPool } from '../client-config.js';
+import { schemaNameIssues } from '../sql/schema-name.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import { quoteIdent } from '../sql/query.js';
 import { unknownKeyIssues } from '../did-you-mean.js';
 import { connectionStringOf, explainDatabaseError } from '../database-error.js';

@@ -1,4 +1,4 @@
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import type { Logger } from '../logger.js';
 import { jobCompleteMany } from '../sql/job-complete-many.js';
 import type { Query } from '../sql/query.js';

@@ -1,4 +1,3 @@
-import type { Client } from '../client.js';
 import { TributaryError, ValidationError } from '../errors.js';
 import { JobCancelError } from '../job-control.js';
 import { validateArgs } from '../job.js';
@@ -7,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { WorkWrapper } from '../middleware.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import type { WorkContext, Worker } from '../worker.js';
+import type { WorkerClient } from '../worker-client.js';
 import { asError, isCancel, isSnooze, type Outcome } from './outcome.js';
 
 /** Returned by an error handler to cancel the job instead of retrying it. */
@@ -35,7 +35,7 @@ export class JobTimeoutError extends TributaryError {
 
 export interface ExecutorOptions {
   workers: ReadonlyMap<string, Worker>;
-  client: Client;
+  client: WorkerClient;
   logger: Logger;
   jobTimeout: number;
   retryPolicy: RetryPolicy;

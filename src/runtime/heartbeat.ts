@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import { sqlState } from '../drizzle-handle.js';
 import type { Logger } from '../logger.js';
 import { clientHeartbeat, clientStopped } from '../sql/client-heartbeat.js';

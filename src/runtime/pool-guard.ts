@@ -1,4 +1,4 @@
-import type { PgPool, PgPoolClient } from '../client-config.js';
+import type { PgPool, PgPoolClient } from '../sql/pg-pool.js';
 
 interface Guard {
   readonly sinks: Set<(error: Error) => void>;

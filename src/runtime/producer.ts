@@ -1,13 +1,14 @@
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from '../sql/pg-pool.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
 import type { ClientFaults } from './faults.js';
+
+export { QUEUE_REFRESH_INTERVAL_MS };
 import { jobGetAvailable } from '../sql/job-get-available.js';
 import { queueUpsert } from '../sql/queue-upsert.js';
+import { QUEUE_REFRESH_INTERVAL_MS } from '../maintenance/queue-cleaner.js';
 import { runQuery, statementName } from '../sql/query.js';
 
-/** How often a producer refreshes its river_queue row and re-reads whether the queue is paused. */
-export const QUEUE_REFRESH_INTERVAL_MS = 30_000;
 /**
  * Refill fetches one queue may have in flight at once while there is a backlog. With one, the
  * workers ran dry while each fetch was in flight (a fetch of 250 took 10 ms, running them 6);

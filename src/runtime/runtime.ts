@@ -1,6 +1,4 @@
 import pg from 'pg';
-import type { Client } from '../client.js';
-import type { PgPool, ResolvedClientConfig } from '../client-config.js';
 import type { EventHub, ClientEventName } from '../events.js';
 import { TributaryError } from '../errors.js';
 import { JobCancelError } from '../job-control.js';
@@ -17,11 +15,20 @@ import { executeJob, LazyRunningJob, type ExecutorOptions, type RunningJob } fro
 import { Notifier } from './notifier.js';
 import { applyOutcomeRow, outcomeRow, type Outcome } from './outcome.js';
 import { Producer } from './producer.js';
+import type { RuntimeConfig } from './runtime-config.js';
+import type { WorkerClient } from '../worker-client.js';
+import type { InsertItem, InsertResult } from '../insert/insert-jobs.js';
+import type { DrizzleHandle } from '../drizzle-handle.js';
 import { StopDeadline } from './stop-deadline.js';
 import type { Worker } from '../worker.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { ClientFaults } from './faults.js';
 import { workWrapper } from '../middleware.js';
+
+/** The client a runtime works for: what its workers get, and its insert path for periodic jobs. */
+export interface RuntimeHost extends WorkerClient {
+  insertItems(tx: DrizzleHandle, items: readonly InsertItem[], context: (index: number) => string): Promise<InsertResult[]>;
+}
 
 /** A job running here, and the row a worker completed it with in its own transaction, if it did. */
 type RunningHere = RunningJob & { completedInTx?: JobRow<unknown> };
@@ -62,8 +69,8 @@ export class Runtime {
   private channelPrefix = '';
 
   constructor(
-    private readonly config: ResolvedClientConfig & { pool: PgPool },
-    private readonly client: Client,
+    private readonly config: RuntimeConfig,
+    private readonly client: RuntimeHost,
     private readonly events: EventHub,
     private readonly faults: ClientFaults,
   ) {

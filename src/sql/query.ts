@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PgPool } from '../client-config.js';
+import type { PgPool } from './pg-pool.js';
 
 /** A statement for node-postgres: text with `$n` placeholders and their values. */
 export interface Query {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import { Client, MAINTENANCE_DEFAULTS } from '../../src/index.js';
-import { resolveClientConfig, type PgPool } from '../../src/client-config.js';
+import { resolveClientConfig } from '../../src/client-config.js';
+import type { PgPool } from '../../src/sql/pg-pool.js';
 import { JobCleaner } from '../../src/maintenance/job-cleaner.js';
 import { maintenanceServices } from '../../src/maintenance/services.js';
 import { migrate } from '../../src/migrate/migrate.js';

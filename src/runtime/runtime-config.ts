@@ -1,0 +1,37 @@
+import type { Logger } from '../logger.js';
+import type { MaintenanceConfig } from '../maintenance/maintenance-config.js';
+import type { Middleware } from '../middleware.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import type { PgPool } from '../sql/pg-pool.js';
+import type { Worker } from '../worker.js';
+import type { ErrorHandler } from './executor.js';
+
+/** One queue this client works. */
+export interface QueueConfig {
+  /** Jobs of this queue run at once in this client, 1 to 10,000. */
+  maxWorkers: number;
+  /**
+   * Jobs fetched ahead of free workers, 0 to 10,000, as graphile-worker's local queue: fewer,
+   * larger fetches for higher throughput. Prefetched jobs are marked running while they wait;
+   * `stop()` gives back those that never started, and after a crash they wait for the rescuer.
+   * Default 0: a fetch takes only as many jobs as there are free workers, as River does.
+   */
+  prefetch?: number;
+}
+
+/** What a working client's runtime takes from its resolved configuration, validated already. */
+export interface RuntimeConfig extends MaintenanceConfig {
+  pool: PgPool;
+  schema: string | undefined;
+  id: string;
+  logger: Logger;
+  queues: ReadonlyMap<string, QueueConfig>;
+  workers: readonly Worker<any>[];
+  fetchCooldown: number;
+  fetchPollInterval: number;
+  preparedStatements: boolean;
+  jobTimeout: number;
+  retryPolicy: RetryPolicy;
+  errorHandler: ErrorHandler | undefined;
+  middleware: readonly Middleware[];
+}
