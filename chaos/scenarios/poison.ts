@@ -17,8 +17,8 @@ const QUEUE = 'poison';
 const EACH_POISON = 3;
 const GOOD_JOBS = 100;
 const POISON_MAX_ATTEMPTS = 2;
-const GOOD_BOUND_MS = 30_000;
-const RUNNING_BOUND_MS = 20_000;
+const GOOD_BOUND_MS = 20_000;
+const RUNNING_BOUND_MS = 15_000;
 const NEW_JOB_BOUND_MS = 5_000;
 const STOP_BOUND_MS = 15_000;
 
