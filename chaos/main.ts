@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildWorker } from './build-worker.js';
 import { parseDuration } from './duration.js';
 import { formatJson, formatLine, type ScenarioResult } from './figures.js';
 import { ChaosPostgres, onServer } from './postgres-control.js';
@@ -54,6 +55,7 @@ const runStarted = Date.now();
 const logDir = fileURLToPath(new URL(`../.tmp/chaos/${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}/`, import.meta.url));
 mkdirSync(logDir, { recursive: true });
 
+await buildWorker();
 const server = await ChaosPostgres.start();
 let stopping: Promise<void> | undefined;
 const stopServer = () => (stopping ??= server.stop().catch((error) => console.error('could not stop Postgres:', error)));

@@ -1,19 +1,18 @@
 /**
- * A set of worker processes of one configuration (worker-process.ts), as a supervisor runs them:
- * it spawns them, knows which exits it asked for (a kill, a SIGTERM, a stop) and which it did
- * not, and with `respawnOnCrash` replaces a process that died on its own, so a scenario can still
- * count lost jobs after a crash. Every unasked exit is kept with the process's last error lines.
+ * A set of worker processes of one configuration (worker-process.ts, compiled by build-worker.ts),
+ * as a supervisor runs them: it spawns them, knows which exits it asked for (a kill, a SIGTERM, a
+ * stop) and which it did not, and with `respawnOnCrash` replaces a process that died on its own,
+ * so a scenario can still count lost jobs after a crash. Every unasked exit is kept with the
+ * process's last error lines.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { WriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WORKER_FILE } from './build-worker.js';
 import { WORKER_ENV, type WorkerConfig, type WorkerMessage } from './worker-config.js';
 
-const WORKER_FILE = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The workers' tsconfig has no `paths`, so `tributary-queue` resolves to dist/ and not to src/. */
-const WORKER_TSCONFIG = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 const STDERR_TAIL = 16_384;
 const RESPAWN_DELAY_MS = 1000;
@@ -80,6 +79,11 @@ export class WorkerSet {
     return this.processes.filter((p) => p.readyAt !== undefined && !p.exit && p.endRequestedAt === undefined);
   }
 
+  /** ms from spawn to ready of every process that got ready, in spawn order. */
+  get startupMs(): number[] {
+    return this.processes.flatMap((p) => (p.readyAt === undefined ? [] : [p.readyAt - p.spawnedAt]));
+  }
+
   /** Spawns `count` processes and waits until all are ready. */
   async start(): Promise<void> {
     await Promise.all(Array.from({ length: this.options.count }, () => this.spawn().ready));
@@ -89,10 +93,9 @@ export class WorkerSet {
   spawn(): { process: WorkerProcess; ready: Promise<void> } {
     const child = fork(WORKER_FILE, [], {
       cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
+      execArgv: [], // plain node: the worker is compiled JavaScript (build-worker.ts)
       env: {
         ...process.env,
-        TSX_TSCONFIG_PATH: WORKER_TSCONFIG,
         [WORKER_ENV.url]: this.options.url,
         [WORKER_ENV.config]: JSON.stringify(this.options.config),
       },

@@ -60,6 +60,7 @@ function killStormScenario(handler: 'plain' | 'completetx'): Scenario {
         details: {
           kills: kills.length, drainMs, neverRerun, missingEffects: effects?.missing ?? null, states: await jobsByState(db, [queue]),
           rerunOver60s: delays.filter((d) => d > RERUN_LIMIT_MS).length,
+          startupP50Ms: rerunFigures(set.startupMs)?.p50Ms ?? null,
         },
       };
     },

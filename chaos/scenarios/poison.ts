@@ -21,6 +21,8 @@ const GOOD_BOUND_MS = 20_000;
 const RUNNING_BOUND_MS = 15_000;
 const NEW_JOB_BOUND_MS = 5_000;
 const STOP_BOUND_MS = 15_000;
+/** The 10 MB stack must be cut (issue 10): anything stored past 1 MB is taken as stored whole. */
+const STORED_TRACE_LIMIT = 2 ** 20;
 
 /** Rows as River's other clients, a bug or a hand-written UPDATE could leave them (defaults: kind chaos_job, metadata {}). */
 const RAW_ROWS: { what: string; args: string; metadata?: string; kind?: string; errors?: string[] }[] = [
@@ -90,7 +92,10 @@ export const poison: Scenario = {
     if (probeStartMs === null) failures.push(`a new job did not start within ${NEW_JOB_BOUND_MS / 1000} s`);
 
     const { rows: sizes } = await db.execute(sql`
-      SELECT coalesce(max(pg_column_size(errors)), 0)::int AS errors_bytes FROM river_job WHERE queue = ${QUEUE}`);
+      SELECT coalesce(max(length(e->>'trace')), 0)::int AS trace, coalesce(max(length(e->>'error')), 0)::int AS message
+      FROM river_job j, unnest(j.errors) e WHERE j.queue = ${QUEUE}`);
+    const largest = sizes[0] as { trace: number; message: number };
+    if (largest.trace > STORED_TRACE_LIMIT) failures.push(`a ${(largest.trace / 2 ** 20).toFixed(1)} MB stack was stored whole`);
     const states = { poison: await taggedStates(ctx, 'poison'), raw: await taggedStates(ctx, 'raw'), good: await taggedStates(ctx, 'good') };
 
     const stops = await set.stopAll(STOP_BOUND_MS);
@@ -101,7 +106,7 @@ export const poison: Scenario = {
       jobs, lost: GOOD_JOBS - good, duplicated: null, rerun: null, stallMs: null, failures,
       details: {
         poisonJobs: POISONS.length * EACH_POISON, rawRows: RAW_ROWS.length, good: GOOD_JOBS, goodCompleted: good, goodMs,
-        runningLeft: running, probeStartMs, stopMs, largestErrorsBytes: (sizes[0] as { errors_bytes: number }).errors_bytes,
+        runningLeft: running, probeStartMs, stopMs, largestStoredTrace: largest.trace, largestStoredMessage: largest.message,
         states, all: await jobsByState(db, [QUEUE]),
       },
     };
