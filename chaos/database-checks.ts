@@ -13,7 +13,7 @@ async function rows<T>(db: Db, query: SQL): Promise<T[]> {
   return (await db.execute(query)).rows as T[];
 }
 
-const inQueues = (queues: readonly string[]) => sql`queue IN (${sql.join(queues.map((q) => sql`${q}`), sql`, `)})`;
+const inQueues = (queues: readonly string[], column = sql`queue`) => sql`${column} IN (${sql.join(queues.map((q) => sql`${q}`), sql`, `)})`;
 
 /**
  * Polls `check` every `intervalMs` until it holds, `timeoutMs` passes, or `signal` aborts. A check
@@ -57,7 +57,7 @@ export function drained(db: Db, queues: readonly string[], timeoutMs: number, si
 export async function effectCounts(db: Db, queues: readonly string[]): Promise<{ duplicated: number; missing: number }> {
   const [row] = await rows<{ duplicated: number; missing: number }>(db, sql`
     SELECT (SELECT count(*)::int FROM (SELECT job_id FROM chaos_effect GROUP BY job_id HAVING count(*) > 1) d) AS duplicated,
-           (SELECT count(*)::int FROM river_job j WHERE ${inQueues(queues)} AND j.state = 'completed'
+           (SELECT count(*)::int FROM river_job j WHERE ${inQueues(queues, sql`j.queue`)} AND j.state = 'completed'
               AND NOT EXISTS (SELECT 1 FROM chaos_effect e WHERE e.job_id = j.id)) AS missing`);
   return row!;
 }
@@ -95,4 +95,30 @@ export async function rerunDelays(db: Db, kills: readonly Kill[]): Promise<{ del
 export async function attemptsStartedSince(db: Db, since: number): Promise<number> {
   const [row] = await rows<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM chaos_attempt WHERE started_at > to_timestamp(${since / 1000})`);
   return row!.n;
+}
+
+/** A job that did not complete, with what tells why: whose it is, whether that client lives, whether its handler ran. */
+export interface UnfinishedJob {
+  id: number;
+  queue: string;
+  state: string;
+  attempt: number;
+  /** The client that fetched it last. */
+  client: string | null;
+  /** Seconds since that client's last heartbeat; null if it never wrote one. */
+  heartbeatAgeS: number | null;
+  clientStopped: boolean;
+  /** Whether a handler started this attempt (a chaos_attempt row): if not, the fetch was lost on its way to the client. */
+  handlerStarted: boolean;
+}
+
+/** Up to `limit` jobs of `queues` not completed, to say in the figures why they were lost. */
+export async function unfinishedJobs(db: Db, queues: readonly string[], limit = 10): Promise<UnfinishedJob[]> {
+  return rows<UnfinishedJob>(db, sql`
+    SELECT j.id::int, j.queue, j.state::text, j.attempt::int, j.attempted_by[array_length(j.attempted_by, 1)] AS client,
+           round(extract(epoch FROM now() - c.heartbeat_at))::int AS "heartbeatAgeS", c.stopped_at IS NOT NULL AS "clientStopped",
+           EXISTS (SELECT 1 FROM chaos_attempt a WHERE a.job_id = j.id AND a.attempt = j.attempt) AS "handlerStarted"
+    FROM river_job j LEFT JOIN tributary_client c ON c.id = j.attempted_by[array_length(j.attempted_by, 1)]
+    WHERE ${inQueues(queues, sql`j.queue`)} AND j.state <> 'completed'
+    ORDER BY j.id LIMIT ${limit}`);
 }

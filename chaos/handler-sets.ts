@@ -3,7 +3,7 @@
  * `completetx`. The faults that hit a database (restarts, terminated backends) hit both at once,
  * and the figures say which style survived.
  */
-import { effectCounts, notCompleted } from './database-checks.js';
+import { effectCounts, notCompleted, unfinishedJobs, type UnfinishedJob } from './database-checks.js';
 import type { WorkerSet } from './process-pool.js';
 import type { ScenarioContext } from './scenario.js';
 
@@ -20,7 +20,10 @@ export async function startHandlerSets(ctx: ScenarioContext, count: number, maxW
 }
 
 /** Lost jobs and completeTx effects across both sets, with a failure phrase for each problem. */
-export async function handlerSetFigures(ctx: ScenarioContext, drainMs: number): Promise<{ lost: number; duplicated: number; missing: number; failures: string[] }> {
+export async function handlerSetFigures(
+  ctx: ScenarioContext,
+  drainMs: number,
+): Promise<{ lost: number; duplicated: number; missing: number; unfinished: UnfinishedJob[]; failures: string[] }> {
   const { db } = ctx.database;
   const lost = await notCompleted(db, QUEUES);
   const { duplicated, missing } = await effectCounts(db, ['completetx']);
@@ -28,5 +31,5 @@ export async function handlerSetFigures(ctx: ScenarioContext, drainMs: number): 
   if (lost > 0) failures.push(`${lost} jobs not completed within ${drainMs / 1000} s`);
   if (duplicated > 0) failures.push(`${duplicated} jobs with duplicated effects`);
   if (missing > 0) failures.push(`${missing} jobs completed without their effect`);
-  return { lost, duplicated, missing, failures };
+  return { lost, duplicated, missing, unfinished: lost > 0 ? await unfinishedJobs(db, QUEUES) : [], failures };
 }

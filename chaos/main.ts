@@ -50,6 +50,12 @@ if (!resolved.includes('/dist/')) {
   process.exit(2);
 }
 
+/**
+ * The whole run's time budget: 13 minutes at the default duration, more for longer ones. Each
+ * scenario's own deadline is cut to what is left, so a run where everything hangs still ends.
+ */
+const RUN_BUDGET_MS = 13 * 60_000 * Math.max(1, options.duration / 60_000);
+
 const progress = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const runStarted = Date.now();
 const logDir = fileURLToPath(new URL(`../.tmp/chaos/${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}/`, import.meta.url));
@@ -70,7 +76,7 @@ try {
   progress(`Postgres ${version} (embedded), Node ${process.version}; duration ${options.duration / 1000} s; worker logs in ${logDir}`);
   for (const scenario of chosen) {
     progress(`${scenario.name}: ${scenario.summary}`);
-    const result = await runScenario(scenario, { server, durationMs: options.duration, logDir, log: progress });
+    const result = await runScenario(scenario, { server, durationMs: options.duration, logDir, log: progress, runDeadlineAt: runStarted + RUN_BUDGET_MS });
     results.push(result);
     console.log(formatLine(result));
   }

@@ -11,6 +11,11 @@ import { WorkerSet, type WorkerSetOptions } from './process-pool.js';
 import type { ChaosPostgres } from './postgres-control.js';
 import { createScenarioDatabase, type ScenarioDatabase } from './scenario-database.js';
 
+/** A scenario given less time than this is not started: it could only fail at its deadline. */
+const MIN_RUN_MS = 30_000;
+
+class NotRun extends Error {}
+
 export interface ScenarioContext {
   readonly server: ChaosPostgres;
   readonly database: ScenarioDatabase;
@@ -41,6 +46,8 @@ export interface RunOptions {
   durationMs: number;
   /** Folder for each scenario's worker log (`<name>.log`). */
   logDir: string;
+  /** Date.now() by which the whole run must be over: a scenario's deadline never goes past it. */
+  runDeadlineAt: number;
   log(line: string): void;
 }
 
@@ -50,12 +57,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const sets: WorkerSet[] = [];
   const workerLog: WriteStream = createWriteStream(join(options.logDir, `${scenario.name}.log`));
   const deadline = new AbortController();
-  const deadlineMs = scenario.deadlineMs(options.durationMs);
+  const deadlineMs = Math.min(scenario.deadlineMs(options.durationMs), options.runDeadlineAt - started);
   let database: ScenarioDatabase | undefined;
   let figures: ScenarioFigures | undefined;
   const failures: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   try {
+    if (deadlineMs < MIN_RUN_MS) throw new NotRun(`not run: less than ${MIN_RUN_MS / 1000} s of the run's time budget was left`);
     await options.server.ensureUp();
     database = await createScenarioDatabase(options.server, scenario.name);
     const ctx: ScenarioContext = {
@@ -77,8 +85,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       figures = outcome;
     }
   } catch (error) {
-    failures.push(`harness error: ${(error as Error).message}`.slice(0, 300));
-    log((error as Error).stack ?? String(error));
+    if (error instanceof NotRun) {
+      failures.push(error.message);
+    } else {
+      failures.push(`harness error: ${(error as Error).message}`.slice(0, 300));
+      log((error as Error).stack ?? String(error));
+    }
   } finally {
     clearTimeout(timer);
     deadline.abort();

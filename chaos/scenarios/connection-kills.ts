@@ -14,7 +14,7 @@ import type { Scenario, ScenarioContext } from '../scenario.js';
 
 const JOBS_PER_SECOND = 20;
 const KILL_EVERY_MS = 1000;
-const DRAIN_MS = 90_000;
+const DRAIN_MS = 60_000;
 
 /** Terminates every worker backend on the scenario's database (never the harness's own). */
 async function terminateWorkerBackends(ctx: ScenarioContext): Promise<{ total: number; listen: number }> {
@@ -29,7 +29,7 @@ async function terminateWorkerBackends(ctx: ScenarioContext): Promise<{ total: n
 export const connectionKills: Scenario = {
   name: 'connection-kills',
   summary: 'every second for the duration, pg_terminate_backend on every LISTEN and pool connection of 2 plain and 2 completeTx worker processes',
-  deadlineMs: (durationMs) => durationMs + DRAIN_MS + 90_000,
+  deadlineMs: (durationMs) => durationMs + DRAIN_MS + 30_000,
   async run(ctx) {
     const sets = await startHandlerSets(ctx, 2);
     const load = steadyLoad(ctx.database, QUEUES, JOBS_PER_SECOND, () => randomMs(20, 200), ctx.log);
@@ -51,7 +51,7 @@ export const connectionKills: Scenario = {
     return {
       jobs, lost: figures.lost, duplicated: figures.duplicated, rerun: null, stallMs: null, failures,
       details: {
-        terminated, drainMs, missingEffects: figures.missing, states: await jobsByState(ctx.database.db, QUEUES),
+        terminated, drainMs, missingEffects: figures.missing, unfinished: figures.unfinished, states: await jobsByState(ctx.database.db, QUEUES),
         exitsBySet: Object.fromEntries(sets.map((s) => [s.name, s.unexpectedExits.length])),
       },
     };

@@ -60,7 +60,7 @@ async function taggedStates(ctx: ScenarioContext, tag: string): Promise<Record<s
 export const poison: Scenario = {
   name: 'poison',
   summary: 'handlers throwing unstorable or non-Error values and raw rows with bad args, kinds, metadata; good jobs after them must still run',
-  deadlineMs: () => GOOD_BOUND_MS + RUNNING_BOUND_MS + NEW_JOB_BOUND_MS + STOP_BOUND_MS + 90_000,
+  deadlineMs: () => GOOD_BOUND_MS + RUNNING_BOUND_MS + NEW_JOB_BOUND_MS + STOP_BOUND_MS + 30_000,
   async run(ctx) {
     const { db } = ctx.database;
     const set = ctx.workers({ name: 'poison', count: 2, respawnOnCrash: true, config: { handler: 'plain', queue: QUEUE, maxWorkers: 10, applicationName: 'chaos-worker-poison' } });

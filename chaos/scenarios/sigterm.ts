@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
-import { drained, jobsByState, notCompleted } from '../database-checks.js';
+import { drained, jobsByState, notCompleted, unfinishedJobs } from '../database-checks.js';
 import { rerunFigures } from '../figures.js';
 import { randomMs } from '../jobs.js';
 import { insertJobs, steadyLoad } from '../load.js';
@@ -21,7 +21,9 @@ const SECOND_SIGNAL_AFTER_MS = 300;
 const ROUND_EVERY_MS = 4000;
 /** One SIGTERM: the longest job, then writing outcomes and exiting. Two: aborting is immediate. */
 const EXIT_BOUND_MS = { single: JOB_MS[1] + 6000, double: 5000 };
-const DRAIN_MS = 60_000;
+const DRAIN_MS = 40_000;
+/** After the exit bound, how long to wait for an exit before a SIGKILL (then the round fails). */
+const EXIT_GRACE_MS = 10_000;
 
 interface Round {
   pid: number;
@@ -68,7 +70,7 @@ async function signalRound(ctx: ScenarioContext, set: WorkerSet, double: boolean
     target.child.kill('SIGTERM');
   }
   const bound = double ? EXIT_BOUND_MS.double : EXIT_BOUND_MS.single;
-  const exited = await Promise.race([target.exited.then(() => true), sleep(bound + 20_000).then(() => false)]);
+  const exited = await Promise.race([target.exited.then(() => true), sleep(bound + EXIT_GRACE_MS).then(() => false)]);
   if (!exited) target.child.kill('SIGKILL');
   await target.exited;
   round.exitMs = exited ? target.exit!.at - round.signalAt : null;
@@ -84,7 +86,7 @@ function sigtermScenario(double: boolean): Scenario {
     summary: double
       ? 'SIGTERM twice to a worker running the README snippet: its running jobs are aborted, recorded, retried; it exits at once'
       : 'SIGTERM to a worker running the README snippet: its running jobs finish, then it exits',
-    deadlineMs: (durationMs) => durationMs / 2 + DRAIN_MS + 120_000,
+    deadlineMs: (durationMs) => Math.max(10_000, durationMs / 2) + EXIT_BOUND_MS.single + EXIT_GRACE_MS + DRAIN_MS + 30_000,
     async run(ctx) {
       const set = ctx.workers({
         name: 'slow', count: 3, respawnOnCrash: true,
@@ -142,6 +144,7 @@ function sigtermScenario(double: boolean): Scenario {
         details: {
           rounds: rounds.length, worstExitMs: Math.max(...rounds.map((r) => r.exitMs ?? Infinity), 0), exitMs: rounds.map((r) => r.exitMs),
           ...counts, drainMs, states: await jobsByState(ctx.database.db, [QUEUE]),
+          unfinished: lost > 0 ? await unfinishedJobs(ctx.database.db, [QUEUE]) : [],
         },
       };
     },
