@@ -19,6 +19,11 @@ export interface DeadClientRescuerOptions {
   logger: Logger;
   /** A client silent for longer than this, in ms, is dead: its running jobs run again at once. */
   clientDeadAfterMs: number;
+  /**
+   * Whether this client may judge others now; false while its own heartbeats have been failing,
+   * as after an outage every client looks silent until it writes again. Default: always.
+   */
+  mayJudge?: () => boolean;
   interval?: number;
   now?: Clock;
 }
@@ -40,7 +45,7 @@ export class DeadClientRescuer extends PeriodicRunner {
 
   /** One pass: returns how many jobs it rescued. */
   async runOnce(): Promise<number> {
-    if (this.disabled) return 0;
+    if (this.disabled || this.options.mayJudge?.() === false) return 0;
     try {
       const rescued = await this.inBatches(DEAD_CLIENT_RESCUE_BATCH, () => this.rescue('available'));
       if (rescued > 0) this.logger.warn(`retried ${rescued} job(s) of clients that stopped heartbeating for ${this.options.clientDeadAfterMs} ms`);

@@ -25,6 +25,7 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   private beat: Promise<void> | undefined;
   private disabled = false;
+  private lastFailureAt = -Infinity;
 
   constructor(private readonly options: HeartbeatOptions) {}
 
@@ -44,8 +45,20 @@ export class Heartbeat {
     }
   }
 
+  /**
+   * Writes the first heartbeat, which must succeed: without it a crash of this client would
+   * leave its jobs running until rescueStuckJobsAfter (an hour), not clientDeadAfter.
+   * @throws the database's error when it cannot be written.
+   */
   async start(): Promise<void> {
-    await this.write(true);
+    const { schema, clientId, pool } = this.options;
+    const { text, values } = clientHeartbeat({ schema, id: clientId, hostname: hostname(), pid: process.pid, starting: true });
+    try {
+      await pool.query(text, values);
+    } catch (error) {
+      if (sqlState(error) !== '42P01') throw error;
+      this.disable();
+    }
     const interval = Math.min(HEARTBEAT_INTERVAL_MS, Math.floor(this.options.clientDeadAfterMs / 3));
     this.timer = setInterval(() => (this.beat ??= this.write(false).finally(() => (this.beat = undefined))), interval);
   }
@@ -65,6 +78,15 @@ export class Heartbeat {
     this.options.logger.warn('table tributary_client is missing, so a crash of this client is only recovered after rescueStuckJobsAfter: export tributaryClient from your Drizzle schema, or run tributary migrate');
   }
 
+  /**
+   * Whether a heartbeat failed within the last `clientDeadAfterMs`: then this client cannot
+   * tell a dead client from one that, like itself, could not reach the database, and must not
+   * rescue others' jobs yet.
+   */
+  get recentlyFailed(): boolean {
+    return Date.now() - this.lastFailureAt < this.options.clientDeadAfterMs;
+  }
+
   private async write(starting: boolean): Promise<void> {
     if (this.disabled) return;
     const { schema, clientId, pool, logger } = this.options;
@@ -73,6 +95,7 @@ export class Heartbeat {
       await pool.query(text, values);
     } catch (error) {
       if (sqlState(error) === '42P01') return this.disable();
+      this.lastFailureAt = Date.now();
       logger.warn('heartbeat failed', { error: String(error) });
     }
   }

@@ -97,7 +97,13 @@ export class Runtime {
       (handle, items, context) => client.insertItems(handle, items, context),
     );
     this.heartbeat = new Heartbeat({ pool: config.pool, schema: config.schema, clientId: config.id, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
-    this.deadClientRescuer = new DeadClientRescuer({ pool: config.pool, schema: config.schema, logger: config.logger, clientDeadAfterMs: config.clientDeadAfter });
+    this.deadClientRescuer = new DeadClientRescuer({
+      pool: config.pool,
+      schema: config.schema,
+      logger: config.logger,
+      clientDeadAfterMs: config.clientDeadAfter,
+      mayJudge: () => !this.heartbeat.recentlyFailed,
+    });
     this.elector = new Elector({
       pool: config.pool,
       schema: config.schema,

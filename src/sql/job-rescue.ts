@@ -51,7 +51,8 @@ export const ORPHAN_ERROR = 'stuck job rescued: its client stopped heartbeating'
 
 /**
  * Rescues running jobs whose client (the last of `attempted_by`) has a `tributary_client` row
- * that is stopped or has not heartbeated for `deadAfterMs`: that process is gone, so they run
+ * that is stopped or has not heartbeated for `deadAfterMs` (on a server up for at least that
+ * long): that process is gone, so they run
  * again now, or are discarded at their last attempt. A rescued job keeps its `scheduled_at`, so
  * it goes back to the head of its queue rather than behind the backlog, and becomes `target`:
  * `available` at once, its queue notified; or, when that would break a unique job's uniqueness,
@@ -62,10 +63,13 @@ export function jobRescueOrphaned(p: { schema: string | undefined; now: Date | n
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
   const clients = tableName(p.schema, 'tributary_client');
+  // A server up for less than the window proves no silent client dead: after a restart nobody
+  // could heartbeat until it was back, and live clients need a moment to write again.
   return query`WITH dead AS (
   SELECT id FROM ${clients}
   WHERE stopped_at IS NOT NULL
-     OR heartbeat_at < coalesce(${p.now}::timestamptz, now()) - make_interval(secs => ${p.deadAfterMs}::float8 / 1000)
+     OR (heartbeat_at < coalesce(${p.now}::timestamptz, now()) - make_interval(secs => ${p.deadAfterMs}::float8 / 1000)
+         AND pg_postmaster_start_time() < coalesce(${p.now}::timestamptz, now()) - make_interval(secs => ${p.deadAfterMs}::float8 / 1000))
 ),
 orphaned AS (
   SELECT j.id FROM ${job} AS j JOIN dead ON dead.id = j.attempted_by[array_upper(j.attempted_by, 1)]

@@ -1,10 +1,10 @@
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { DeadClientRescuer } from '../../src/maintenance/dead-client-rescuer.js';
 import { Rescuer } from '../../src/maintenance/rescuer.js';
 import { work } from '../../src/index.js';
 import { spawnChildClient } from '../support/child-client.js';
 import { noop } from '../support/jobs.js';
-import { quietLogger, startClient, waitForState } from '../support/runtime.js';
+import { quietLogger, serverUpFor, startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { hold } from '../fixtures/hold-job.js';
 
@@ -35,6 +35,8 @@ const states = async (ids: number[]) =>
   (await t.query(`SELECT state::text FROM river_job WHERE id = ANY($1) ORDER BY array_position($1, id)`, [ids])).map((r) => r.state);
 
 describe('rescue by heartbeat', () => {
+  beforeAll(() => serverUpFor(t, 35_000), 60_000);
+
   test("retries at once the jobs of a client silent past the window; River's jobs follow the time rule; a live client's are left alone", async () => {
     await heartbeat('dead_client', 45);
     await heartbeat('live_client', 2);

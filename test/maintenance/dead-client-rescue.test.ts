@@ -1,7 +1,8 @@
 // Dead clients' jobs are rescued by every working client, not only the leader, so rescue does not
 // wait for an election when the leader is the one that died; maintenance passes run at election.
 import { expect, test } from 'vitest';
-import { work } from '../../src/index.js';
+import { Client, work } from '../../src/index.js';
+import { DeadClientRescuer } from '../../src/maintenance/dead-client-rescuer.js';
 import { Scheduler } from '../../src/maintenance/scheduler.js';
 import { noop } from '../support/jobs.js';
 import { quietLogger, startClient, waitForState } from '../support/runtime.js';
@@ -23,7 +24,8 @@ test('a client that is not the leader rescues a dead client at start, ahead of t
   // Another client holds the lease for the whole test: this one never leads.
   await t.query(`INSERT INTO river_leader (leader_id, elected_at, expires_at) VALUES ('someone_else', now(), now() + interval '1 hour')`);
   try {
-    await t.query(`INSERT INTO tributary_client (id, hostname, pid, heartbeat_at) VALUES ('killed', 'h', 1, now() - interval '1 minute')`);
+    // Stopped rather than silent: this server may be younger than the 30 s window (see below).
+    await t.query(`INSERT INTO tributary_client (id, hostname, pid, heartbeat_at, stopped_at) VALUES ('killed', 'h', 1, now() - interval '1 minute', now())`);
     const orphan = await runningJobOf('killed', 'follower');
     // A backlog inserted after the orphan was first scheduled: the orphan keeps its place.
     await t.query(`INSERT INTO river_job (kind, args, queue) SELECT 'noop', '{}', 'follower' FROM generate_series(1, 50)`);
@@ -57,5 +59,40 @@ test('a maintenance service runs its first pass when started, not an interval la
     });
   } finally {
     await scheduler.stop();
+  }
+});
+
+test('a silent client counts as dead only on a server up for the whole window', async () => {
+  const [{ started }] = (await t.query(`SELECT pg_postmaster_start_time() AS started`)) as [{ started: Date }];
+  // Silent since a minute before the server started: a restart, not a death, may explain it.
+  await t.query(`INSERT INTO tributary_client (id, hostname, pid, heartbeat_at) VALUES ('before_restart', 'h', 1, $1::timestamptz - interval '1 minute')`, [started]);
+  const id = await runningJobOf('before_restart', 'restarted');
+  const at = (msAfterStart: number) => new DeadClientRescuer({
+    pool: t.pool, schema: undefined, logger: quietLogger, clientDeadAfterMs: 30_000, now: () => new Date(started.getTime() + msAfterStart),
+  });
+  expect(await at(10_000).runOnce()).toBe(0); // up 10 s: every live client may still be reconnecting
+  expect((await t.query(`SELECT state::text FROM river_job WHERE id = $1`, [id]))[0]!.state).toBe('running');
+  expect(await at(31_000).runOnce()).toBe(1); // up a whole window, still silent: dead
+});
+
+test('a client whose own heartbeats fail judges no other client', async () => {
+  await t.query(`INSERT INTO tributary_client (id, hostname, pid, heartbeat_at, stopped_at) VALUES ('judged', 'h', 1, now(), now())`);
+  const id = await runningJobOf('judged', 'judged');
+  let failing = true;
+  const rescuer = new DeadClientRescuer({ pool: t.pool, schema: undefined, logger: quietLogger, clientDeadAfterMs: 30_000, mayJudge: () => !failing });
+  expect(await rescuer.runOnce()).toBe(0);
+  failing = false;
+  expect(await rescuer.runOnce()).toBe(1);
+  expect((await t.query(`SELECT state::text FROM river_job WHERE id = $1`, [id]))[0]!.state).toBe('available');
+});
+
+test("a client's first heartbeat must be written: start() fails with the database's error otherwise", async () => {
+  await t.query(`CREATE OR REPLACE FUNCTION refuse_heartbeat() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no heartbeat today'; END $$`);
+  await t.query(`CREATE TRIGGER refuse_heartbeat BEFORE INSERT ON tributary_client FOR EACH ROW EXECUTE FUNCTION refuse_heartbeat()`);
+  try {
+    const client = new Client({ pool: t.pool, logger: quietLogger, queues: { beat: { maxWorkers: 1 } }, workers: [work(noop, () => {})] });
+    await expect(client.start()).rejects.toThrow(/no heartbeat today/);
+  } finally {
+    await t.query(`DROP TRIGGER refuse_heartbeat ON tributary_client`);
   }
 });

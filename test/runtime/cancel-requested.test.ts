@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { Client, defineJob, work } from '../../src/index.js';
 import { DeadClientRescuer } from '../../src/maintenance/dead-client-rescuer.js';
 import { Rescuer } from '../../src/maintenance/rescuer.js';
-import { quietLogger, recordEvents, startClient, waitForState } from '../support/runtime.js';
+import { quietLogger, recordEvents, serverUpFor, startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 
@@ -44,7 +44,8 @@ test('a job with a cancel request that fails or snoozes ends cancelled, and is r
   expect(await Promise.race([failed.forJob(ids[0]!).then(() => 'failed'), Promise.resolve('none')])).toBe('none');
 });
 
-test("the rescuer cancels, rather than retries, a dead client's job that someone asked to cancel", async () => {
+test("the rescuer cancels, rather than retries, a dead client's job that someone asked to cancel", { timeout: 60_000 }, async () => {
+  await serverUpFor(t, 35_000);
   await t.query(`INSERT INTO tributary_client (id, hostname, pid, heartbeat_at) VALUES ('gone', 'h', 1, now() - interval '1 minute')`);
   const [row] = await t.query(
     `INSERT INTO river_job (kind, args, state, attempt, attempted_at, attempted_by, metadata)

@@ -77,3 +77,15 @@ export function waitForState(t: TestDatabase, id: number, state: string, timeout
     return row.state === state ? row : undefined;
   }, { timeoutMs, message: `job ${id} to be ${state}` });
 }
+
+/**
+ * Waits until the server has been up for `ms`: a silent client counts as dead only on a server
+ * up for the whole window (after a restart nobody could heartbeat), and the suite's server may
+ * have started moments ago.
+ */
+export function serverUpFor(t: TestDatabase, ms: number) {
+  return waitFor(async () => {
+    const [row] = await t.query<{ up: number }>(`SELECT extract(epoch FROM now() - pg_postmaster_start_time()) * 1000 AS up`);
+    return Number(row!.up) > ms;
+  }, { timeoutMs: ms + 15_000, intervalMs: 200, message: `the server to be up for ${ms} ms` });
+}
