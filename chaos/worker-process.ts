@@ -80,8 +80,8 @@ if (config.readmeShutdown) {
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
-      // First signal: finish running jobs. Second: abort them.
-      void (stopping ? client.stopAndCancel() : client.stop()).then(() => process.exit(0));
+      // First signal: finish running jobs, within 25 s (Kubernetes kills after 30). Second: abort them now.
+      void (stopping ? client.stopAndCancel({ timeout: 5_000 }) : client.stop({ timeout: 25_000 })).then(() => process.exit(0));
       stopping = true;
     });
   }

@@ -191,6 +191,12 @@ export class Producer {
       this.fetching--;
       this.requested -= limit;
     }
+    if (this.paused && jobs.length > 0) {
+      // Paused while this fetch was on its way (it may have waited for a connection, and taken
+      // jobs inserted after the pause): none starts after a pause, so they go back unstarted.
+      void this.options.release(jobs);
+      jobs = [];
+    }
     this.backlog = jobs.length === limit;
     // An empty fetch right after one that found jobs is usually this client's own doing: the
     // notification arrived while the earlier fetch (a poll, say) was taking its job. That is no
