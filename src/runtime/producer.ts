@@ -2,6 +2,7 @@ import type { PgPool } from '../sql/pg-pool.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
 import type { ClientFaults } from './faults.js';
+import { PrefetchSizer } from './prefetch-sizer.js';
 
 export { QUEUE_REFRESH_INTERVAL_MS };
 import { jobGetAvailable } from '../sql/job-get-available.js';
@@ -19,8 +20,8 @@ export const MAX_REFILLS_IN_FLIGHT = 2;
 export interface ProducerOptions {
   queue: string;
   maxWorkers: number;
-  /** Jobs fetched ahead of free workers and held here, marked running. */
-  prefetch: number;
+  /** Jobs fetched ahead of free workers and held here, marked running; undefined adapts (see PrefetchSizer). */
+  prefetch: number | undefined;
   pool: PgPool;
   /** Send the fetch as a named prepared statement: the pool takes node-postgres query configs. */
   prepared: boolean;
@@ -44,9 +45,9 @@ export interface ProducerOptions {
  * waits out `fetchCooldown`, which bounds wasted fetches when many clients hear the same
  * notifications, without ever delaying a fetch that finds work. While fetches come back full there is a
  * backlog, and the producer refills freed slots at once, with up to `MAX_REFILLS_IN_FLIGHT`
- * fetches at a time. With `prefetch`, a fetch takes up to that many jobs more than there are free
- * workers, and they wait here for a worker (graphile-worker's "local queue"): fewer, larger
- * fetches.
+ * fetches at a time. A fetch takes up to `prefetch` jobs more than there are free workers, and
+ * they wait here for a worker (graphile-worker's "local queue"): fewer, larger fetches. By
+ * default that number adapts to the backlog and the jobs' pace (see {@link PrefetchSizer}).
  */
 export class Producer {
   private running = 0;
@@ -66,8 +67,11 @@ export class Producer {
   private pollTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private idle: (() => void)[] = [];
+  private readonly prefetch: PrefetchSizer;
 
-  constructor(private readonly options: ProducerOptions) {}
+  constructor(private readonly options: ProducerOptions) {
+    this.prefetch = new PrefetchSizer(options.prefetch, options.maxWorkers);
+  }
 
   get queue(): string {
     return this.options.queue;
@@ -177,7 +181,7 @@ export class Producer {
     this.fetchAgain = false;
     const byNotification = this.notified;
     this.notified = false;
-    this.lastFetchAt = Date.now();
+    const startedAt = (this.lastFetchAt = Date.now());
     let jobs: JobRow<unknown>[] = [];
     try {
       const fetch = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
@@ -191,6 +195,7 @@ export class Producer {
       this.fetching--;
       this.requested -= limit;
     }
+    this.prefetch.fetched(limit, jobs.length, startedAt, Date.now());
     if (this.paused && jobs.length > 0) {
       // Paused while this fetch was on its way (it may have waited for a connection, and taken
       // jobs inserted after the pause): none starts after a pause, so they go back unstarted.
@@ -212,7 +217,7 @@ export class Producer {
   }
 
   private get capacity(): number {
-    return this.options.maxWorkers + this.options.prefetch;
+    return this.options.maxWorkers + this.prefetch.ahead;
   }
 
   // Once stopping, nothing new starts: what is still buffered is given back by stop().
@@ -235,6 +240,7 @@ export class Producer {
   // One function for every job, made once, rather than a closure and a .finally() per job.
   private readonly jobDone = (): void => {
     this.running--;
+    this.prefetch.jobFinished();
     if (this.stopping) return this.checkIdle();
     this.startBuffered();
     // With a backlog, refill once half the capacity is unclaimed: bigger batches, fewer round trips.

@@ -13,8 +13,12 @@ export interface QueueConfig {
   /**
    * Jobs fetched ahead of free workers, 0 to 10,000, as graphile-worker's local queue: fewer,
    * larger fetches for higher throughput. Prefetched jobs are marked running while they wait;
-   * `stop()` gives back those that never started, and after a crash they wait for the rescuer.
-   * Default 0: a fetch takes only as many jobs as there are free workers, as River does.
+   * `stop()` gives back those that never started, and after a crash they are rescued with the
+   * crashed client's other jobs. Default: adaptive. While fetches come back full (a backlog) it
+   * holds what the workers finish in about three fetch round trips, measured as they run (for
+   * no-op jobs a few hundred, for jobs of seconds none), at most 10 per worker and 2,000; an
+   * idle queue brings it back to none. `0` fetches only as many jobs as there are free workers,
+   * as River does.
    */
   prefetch?: number;
 }

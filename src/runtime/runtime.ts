@@ -121,7 +121,7 @@ export class Runtime {
         new Producer({
           queue,
           maxWorkers,
-          prefetch: prefetch ?? 0,
+          prefetch,
           pool: config.pool,
           prepared,
           schema: config.schema,

@@ -1,6 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { vi } from 'vitest';
 import { waitFor } from '../support/wait.js';
+
+// Each CLI run is a new Node process: about 0.5 s on an idle machine, 2 to 3 s with the cores
+// busy (two copies of the suite at once), and a test may make a dozen of them. Every file that
+// runs the CLI imports this module, so their tests get the time a busy machine needs; a hang
+// still fails, with each wait's own deadline naming what it waited for.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The built CLI (`npm run build` makes it). */
 export const cli = resolve(import.meta.dirname, '../../dist/cli.js');
