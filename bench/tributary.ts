@@ -4,16 +4,22 @@ import { Client, defineJob, migrate, work, type InsertManyItem } from 'tributary
 import * as v from 'valibot';
 import type { BenchSettings, Contender, WorkerHooks } from './contender.js';
 
+/** `TRIBUTARY_PREFETCH`, when set: a fixed prefetch in place of the adaptive default. */
+function fixedPrefetch(): { prefetch?: number } {
+  const value = process.env.TRIBUTARY_PREFETCH;
+  return value === undefined ? {} : { prefetch: Number(value) };
+}
+
 const noop = defineJob({ kind: 'noop', args: v.object({ i: v.number() }) });
 
 /**
- * Tributary with default timings: one queue worked `concurrency` at a time, a pool of 20. The
- * default fetchCooldown (100 ms, River's) lets one fetch per 100 ms through, so inserts 10 ms
- * apart wait for it: that, not a round trip, is what its latency figures show.
+ * Tributary as a user gets it without tuning: one queue worked `concurrency` at a time and
+ * nothing else (the default, adaptive prefetch), on a `pg.Pool` with its own defaults (10
+ * connections). `TRIBUTARY_PREFETCH=n` fixes the prefetch instead, to compare.
  */
 export async function tributaryContender(url: string, settings: BenchSettings): Promise<Contender> {
   await migrate({ databaseUrl: url });
-  const pool = new pg.Pool({ connectionString: url, max: 20 });
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.TRIBUTARY_POOL_MAX ?? 10) });
   // A dropped connection rejects the query in flight; without a listener it would also crash the process.
   pool.on('error', () => {});
   const db = drizzle(pool);
@@ -21,8 +27,7 @@ export async function tributaryContender(url: string, settings: BenchSettings): 
   let hooks: WorkerHooks | undefined;
   const client = new Client({
     pool,
-    // The same 500 jobs in hand as graphile-worker's local queue: 50 running, 450 prefetched.
-    queues: { default: { maxWorkers: settings.concurrency, prefetch: settings.localQueue - settings.concurrency } },
+    queues: { default: { maxWorkers: settings.concurrency, ...fixedPrefetch() } },
     workers: [work(noop, async (job) => hooks?.onStart(job.args.i))],
   });
   client.on('job_completed', () => hooks?.onCompleted());
