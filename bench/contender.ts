@@ -1,3 +1,5 @@
+import type { StatementSizes } from './statement-sizes.js';
+
 /**
  * The one shape both queues are driven through, so every phase is timed by the same code
  * (bench/phases.ts) and the two adapters hold only what differs: how to insert and how to work.
@@ -20,6 +22,8 @@ export interface Contender {
   start(hooks: WorkerHooks): Promise<void>;
   /** Stops the workers, if started, and closes every connection. */
   close(): Promise<void>;
+  /** Tributary only: the batch sizes its runtime's statements had so far. */
+  readonly statementSizes?: StatementSizes;
 }
 
 /** Settings shared by both contenders. */

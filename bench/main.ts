@@ -18,6 +18,7 @@ import { pgbossContender } from './pgboss.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';
 import { extras, summary, table, type AtScale, type Results } from './report.js';
 import { drainInProcesses, fillGraphileAtScale, fillTributaryAtScale } from './scale.js';
+import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
 import { tributaryContender } from './tributary.js';
 
 const PHASES = ['drain', 'insert', 'latency', 'limit', 'scale', 'memory', 'scaleout'] as const;
@@ -33,7 +34,8 @@ const USAGE = `usage: npm run bench [-- options]
   --big-jobs N         jobs drained by memory and scaleout (default 100000)
   --scale-rows N       finished rows of the scale phase, plus N/10 scheduled ones (default 1000000)
   --limit-clients LIST pgbench client counts tried by the limit phase (default 1,2,4,8,50)
-  --limit-batch N      jobs fetched and completed per pgbench transaction (default 50)`;
+  --limit-batch N      jobs fetched and completed per pgbench transaction (default: the mean
+                       fetch of a Tributary drain run just before, the runtime's own batch)`;
 
 interface Options {
   settings: BenchSettings;
@@ -42,7 +44,8 @@ interface Options {
   bigJobs: number;
   scaleRows: number;
   limitClients: number[];
-  limitBatch: number;
+  /** Undefined: measured, as the runtime's mean fetch in a drain. */
+  limitBatch: number | undefined;
 }
 
 function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
@@ -78,7 +81,7 @@ function readOptions(): Options {
     bigJobs: count(values['big-jobs'], 100_000, '--big-jobs'),
     scaleRows: count(values['scale-rows'], 1_000_000, '--scale-rows'),
     limitClients,
-    limitBatch: count(values['limit-batch'], LIMIT_BATCH, '--limit-batch'),
+    limitBatch: values['limit-batch'] === undefined ? undefined : count(values['limit-batch'], LIMIT_BATCH, '--limit-batch'),
   };
 }
 
@@ -169,11 +172,24 @@ try {
 
   if (phases.has('limit')) {
     log(`\nlimit: Tributary's fetch and complete statements run by pgbench (${settings.jobs} jobs per run)`);
+    let sizes: StatementSizes | undefined;
     const tributaryDrain = async () => {
-      const figures = await withContender('tributary', (contender) => measure(contender, settings, () => {}, new Set(['drain'])));
+      const figures = await withContender('tributary', async (contender) => {
+        const measured = await measure(contender, settings, () => {}, new Set(['drain']));
+        sizes = contender.statementSizes;
+        return measured;
+      });
       return typeof figures === 'string' ? NaN : figures.drainPerSec;
     };
-    results.limit = await measureLimit(postgres.url, settings, limitClients, limitBatch, log, tributaryDrain);
+    let batch = limitBatch;
+    if (batch === undefined) {
+      // pgbench runs the runtime's statements with the runtime's own batch sizes, as measured.
+      await tributaryDrain();
+      const fetch = sizes ? meanFetch(sizes) : NaN;
+      batch = Number.isFinite(fetch) ? Math.max(1, Math.round(fetch)) : LIMIT_BATCH;
+      log(`  a Tributary drain with defaults fetched ${Math.round(fetch)} jobs per fetch and completed ${Math.round(sizes ? meanFlush(sizes) : NaN)} per flush, on average: pgbench fetches and completes ${batch} per transaction`);
+    }
+    results.limit = await measureLimit(postgres.url, settings, limitClients, batch, log, tributaryDrain);
     if (typeof results.limit === 'string') log(`  ${results.limit}`);
   }
 
@@ -220,7 +236,7 @@ try {
 
   if (results.contenders.length > 0) log(`\n${table(results)}`);
   log(`\n${extras(results)}\n`);
-  log(summary(results, settings, { postgres: version, node: process.version, phases: [...phases], contenders, bigJobs, scaleRows, limitClients, limitBatch }));
+  log(summary(results, settings, { postgres: version, node: process.version, phases: [...phases], contenders, bigJobs, scaleRows, limitClients, limitBatch: typeof results.limit === 'object' ? results.limit.batch : limitBatch }));
 } catch (error) {
   if (signalled === undefined) console.error('bench failed:', error);
   exitCode = 1;

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Client, defineJob, migrate, work, type InsertManyItem } from 'tributary-queue';
 import * as v from 'valibot';
 import type { BenchSettings, Contender, WorkerHooks } from './contender.js';
+import { countStatements } from './statement-sizes.js';
 
 /** `TRIBUTARY_PREFETCH`, when set: a fixed prefetch in place of the adaptive default. */
 function fixedPrefetch(): { prefetch?: number } {
@@ -22,6 +23,7 @@ export async function tributaryContender(url: string, settings: BenchSettings): 
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.TRIBUTARY_POOL_MAX ?? 10) });
   // A dropped connection rejects the query in flight; without a listener it would also crash the process.
   pool.on('error', () => {});
+  const statementSizes = countStatements(pool);
   const db = drizzle(pool);
   // The handler reads the phase's hooks through this, since workers are fixed at construction.
   let hooks: WorkerHooks | undefined;
@@ -33,6 +35,7 @@ export async function tributaryContender(url: string, settings: BenchSettings): 
   client.on('job_completed', () => hooks?.onCompleted());
   return {
     name: 'Tributary',
+    statementSizes,
     async insertBatch(from, count) {
       const items: InsertManyItem<typeof noop>[] = Array.from({ length: count }, (_, k) => ({ job: noop, args: { i: from + k } }));
       await client.insertMany(db, items);
