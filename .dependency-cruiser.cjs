@@ -3,7 +3,7 @@
 // testing, otel) and the public index. `npm test` runs it (test/dependencies.test.ts), so a new
 // import circle or an upward import fails the suite.
 const EDGES = '^src/(cli|ui|testing|otel)/|^src/index\\.ts$';
-const CLIENT = '^src/client(-config)?\\.ts$';
+const CLIENT = '^src/client(-config|-admin)?\\.ts$';
 const RUNTIME = '^src/runtime/';
 const SERVICES = '^src/(maintenance|admin|migrate)/|^src/plugin\\.ts$';
 const MODEL = '^src/(insert/|job\\.ts$|job-row\\.ts$|worker\\.ts$|worker-client\\.ts$|middleware\\.ts$|stop-options\\.ts$)';

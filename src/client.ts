@@ -14,7 +14,7 @@ import { Runtime } from './runtime/runtime.js';
 import type { InsertManyItem, WorkerClient } from './worker-client.js';
 import { stopOptionIssues, type StopOptions } from './stop-options.js';
 import { jobCompleteTx } from './sql/job-complete-tx.js';
-import * as admin from './admin/index.js';
+import { ClientAdmin } from './client-admin.js';
 
 export type { InsertManyItem } from './worker-client.js';
 
@@ -38,7 +38,8 @@ type Lifecycle = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
  * });
  * ```
  */
-export class Client implements WorkerClient {
+export class Client extends ClientAdmin implements WorkerClient {
+  /** The client's options, validated, with their defaults. */
   readonly config: ResolvedClientConfig;
   private readonly events: EventHub;
   private readonly wrapInsert: InsertWrapper | undefined;
@@ -54,6 +55,7 @@ export class Client implements WorkerClient {
 
   /** @throws ValidationError naming each bad or unknown option. */
   constructor(config: ClientConfig = {}) {
+    super();
     this.config = resolveClientConfig(config);
     this.wrapInsert = insertWrapper(this.config.middleware);
     this.events = new EventHub((error, event) =>
@@ -254,93 +256,5 @@ export class Client implements WorkerClient {
 
   private insertContext() {
     return { schema: this.config.schema, defaults: this.config.insertOpts, pool: this.config.pool };
-  }
-
-  // --- Administration (src/admin): jobs and queues, through the client's pool. Lookups return
-  // undefined for an unknown id or name; actions throw a NotFoundError. ---
-
-  /** The job with this id, or `undefined`. @throws ValidationError for an id that is not a positive integer. */
-  async jobGet(id: number): Promise<JobRow | undefined> {
-    return admin.getJob(this.adminContext('jobGet'), id);
-  }
-
-  /**
-   * One page of jobs matching every filter given, in a stable order (default by id ascending,
-   * 100 per page, at most 10,000): `{ jobs, nextCursor }`; pass `nextCursor` back as `cursor`
-   * for the next page, until it is `null`.
-   * @throws ValidationError naming each bad parameter (an unknown state, a cursor made for
-   *   another order, a limit out of range).
-   */
-  async jobList(params?: admin.JobListParams): Promise<admin.JobListResult> {
-    return admin.listJobs(this.adminContext('jobList'), params);
-  }
-
-  /**
-   * Makes a job available to run now, as River does: `scheduled_at` now, `finalized_at` cleared,
-   * and `maxAttempts` raised to `attempt + 1` if its attempts are used up; its queue is notified.
-   * A running job, or an available one already due, is returned unchanged.
-   * @returns the job as it is now.
-   * @throws NotFoundError for an unknown id; TributaryError when a unique duplicate is waiting.
-   */
-  async jobRetry(id: number): Promise<JobRow> {
-    return admin.retryJob(this.adminContext('jobRetry'), id);
-  }
-
-  /**
-   * Cancels a job. One that is not running is cancelled at once. A running one, in any process,
-   * gets `metadata.cancel_attempted_at` and a `river_control` notification: its `signal` aborts
-   * with a JobCancelError and it ends `cancelled` (the returned row is still `running`). A
-   * finalized job is returned unchanged.
-   * @returns the job as it is now.
-   * @throws NotFoundError for an unknown id.
-   */
-  async jobCancel(id: number): Promise<JobRow> {
-    return admin.cancelJob(this.adminContext('jobCancel'), id);
-  }
-
-  /**
-   * Deletes a job that is not running.
-   * @returns the deleted job.
-   * @throws JobRunningError for a running job (cancel it first); NotFoundError for an unknown id.
-   */
-  async jobDelete(id: number): Promise<JobRow> {
-    return admin.deleteJob(this.adminContext('jobDelete'), id);
-  }
-
-  /** Queues (rows of `river_queue`) in name order, at most `limit` (default 100). */
-  async queueList(params?: admin.QueueListParams): Promise<admin.QueueRow[]> {
-    return admin.listQueues(this.adminContext('queueList'), params);
-  }
-
-  /** The queue named `name`, or `undefined`. */
-  async queueGet(name: string): Promise<admin.QueueRow | undefined> {
-    return admin.getQueue(this.adminContext('queueGet'), name);
-  }
-
-  /**
-   * Pauses a queue, or every queue with `'*'`, in every client working it: they finish running
-   * jobs and fetch no more until resumed. Persisted in `river_queue.paused_at`, so clients that
-   * start later stay paused too. Pausing a paused queue is harmless.
-   * @throws NotFoundError for a queue with no `river_queue` row (no client has worked it).
-   */
-  async queuePause(name: string): Promise<void> {
-    return admin.pauseQueue(this.adminContext('queuePause'), name);
-  }
-
-  /** Resumes a queue, or every queue with `'*'`, the reverse of {@link queuePause}. */
-  async queueResume(name: string): Promise<void> {
-    return admin.resumeQueue(this.adminContext('queueResume'), name);
-  }
-
-  /**
-   * Jobs per queue and state, with whether each queue is paused, in queue name order: for
-   * dashboards and metrics exporters. Counts every job of the chosen queues (one scan).
-   */
-  async queueStats(params?: admin.QueueStatsParams): Promise<admin.QueueStats[]> {
-    return admin.getQueueStats(this.adminContext('queueStats'), params);
-  }
-
-  private adminContext(method: string): admin.AdminContext {
-    return admin.adminContext(this.config, method);
   }
 }

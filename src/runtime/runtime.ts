@@ -1,9 +1,8 @@
 import pg from 'pg';
-import type { EventHub, ClientEventName } from '../events.js';
+import type { EventHub } from '../events.js';
 import { TributaryError } from '../errors.js';
 import { JobCancelError } from '../job-control.js';
-import { jobRowFromJson, type JobRow } from '../job-row.js';
-import { jobGet } from '../sql/job-get.js';
+import type { JobRow } from '../job-row.js';
 import { jobRelease } from '../sql/job-release.js';
 import { maintenanceServices } from '../maintenance/services.js';
 import type { MaintenanceService } from '../maintenance/service.js';
@@ -11,9 +10,10 @@ import { Elector } from '../maintenance/elector.js';
 import { DeadClientRescuer } from '../maintenance/dead-client-rescuer.js';
 import { Heartbeat } from './heartbeat.js';
 import { Completer } from './completer.js';
-import { executeJob, LazyRunningJob, type ExecutorOptions, type RunningJob } from './executor.js';
+import { executeJob, LazyRunningJob, type ExecutorOptions } from './executor.js';
 import { Notifier } from './notifier.js';
-import { applyOutcomeRow, outcomeRow, type Outcome } from './outcome.js';
+import { outcomeRow, type Outcome } from './outcome.js';
+import { OutcomeEvents, type RunningHere, type StoredAttempt } from './outcome-events.js';
 import { Producer } from './producer.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import type { WorkerClient } from '../worker-client.js';
@@ -30,25 +30,6 @@ export interface RuntimeHost extends WorkerClient {
   insertItems(tx: DrizzleHandle, items: readonly InsertItem[], context: (index: number) => string): Promise<InsertResult[]>;
 }
 
-/** A job running here, and the row a worker completed it with in its own transaction, if it did. */
-type RunningHere = RunningJob & { completedInTx?: JobRow<unknown> };
-
-/** An attempt's outcome on its way to the database, with what its event needs once it is there. */
-interface StoredAttempt {
-  readonly row: JobOutcomeRow;
-  readonly running: RunningHere;
-  readonly outcome: Outcome;
-  readonly startedAt: number;
-  readonly finishedAt: number;
-}
-
-const EVENT_OF: Record<Outcome['type'], ClientEventName> = {
-  completed: 'job_completed',
-  failed: 'job_failed',
-  cancelled: 'job_cancelled',
-  snoozed: 'job_snoozed',
-};
-
 /**
  * Everything a working client runs: one producer per queue, the executor, the completer, the
  * LISTEN connection and the scheduler. Made by `client.start()`.
@@ -59,6 +40,7 @@ export class Runtime {
   private readonly workers: Map<string, Worker>;
   private readonly executorOptions: ExecutorOptions;
   private readonly completer: Completer<StoredAttempt>;
+  private readonly outcomeEvents: OutcomeEvents;
   private readonly maintenance: MaintenanceService[];
   private readonly heartbeat: Heartbeat;
   private readonly deadClientRescuer: DeadClientRescuer;
@@ -70,9 +52,9 @@ export class Runtime {
 
   constructor(
     private readonly config: RuntimeConfig,
-    private readonly client: RuntimeHost,
+    client: RuntimeHost,
     private readonly events: EventHub,
-    private readonly faults: ClientFaults,
+    faults: ClientFaults,
   ) {
     this.workers = new Map(config.workers.map((w) => [w.job.kind, w as Worker]));
     this.executorOptions = {
@@ -84,12 +66,13 @@ export class Runtime {
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
     };
+    this.outcomeEvents = new OutcomeEvents({ events, pool: config.pool, schema: config.schema, logger: config.logger, wake: (queue) => this.wake([queue]) });
     this.completer = new Completer({
       pool: config.pool,
       schema: config.schema,
       logger: config.logger,
       faults,
-      onStored: (p, written, cancelled, row) => this.stored(p, written, cancelled, row),
+      onStored: (p, written, cancelled, row) => this.outcomeEvents.stored(p, written, cancelled, row),
     });
     this.maintenance = maintenanceServices(
       config,
@@ -317,40 +300,5 @@ export class Runtime {
     const running = new LazyRunningJob(job);
     running.cancelRequested = true;
     this.completer.add({ row: outcomeRow(job, outcome, new Date(now)), running, outcome, startedAt: now, finishedAt: now });
-  }
-
-  private stored(attempt: StoredAttempt, written: boolean, cancelled: boolean, storedRow: JobOutcomeRow): void {
-    const { running, startedAt, finishedAt } = attempt;
-    let { outcome } = attempt;
-    let row = storedRow;
-    // Postgres refused the outcome as it was, and the completer discarded the job instead.
-    if (row.state === 'discarded' && outcome.type !== 'failed') outcome = { type: 'failed', error: new TributaryError(String(row.error?.error)), retryInMs: 0, discard: true };
-    if (cancelled) {
-      // A cancel asked for while the job ran (its notification may never have reached us) won.
-      row = { ...row, state: 'cancelled', finalized_at: new Date().toISOString(), scheduled_at: null, snoozed: false };
-      outcome = { type: 'cancelled', error: new JobCancelError('job cancelled while running (cancel_attempted_at)') };
-    }
-    const queueWaitMs = Math.max(0, startedAt - running.job.scheduledAt.getTime());
-    const runDurationMs = finishedAt - startedAt;
-    if (written) {
-      const event = EVENT_OF[outcome.type];
-      // Building the stored row and the payload is most of an event's cost: only for listeners.
-      if (this.events.has(event)) {
-        const error = outcome.type === 'completed' ? undefined : outcome.error;
-        this.events.emit(event, { job: applyOutcomeRow(running.job, row), queueWaitMs, runDurationMs, error });
-      }
-      if (row.state === 'available') this.wake([running.job.queue]);
-    } else if (running.completedInTx) {
-      // completeTx ran, and the row is no longer running: if its transaction committed, that is
-      // the outcome. Read the row to tell a commit from a rollback followed by another change.
-      const { text, values } = jobGet({ schema: this.config.schema, id: running.job.id });
-      this.config.pool.query(text, values).then(
-        ({ rows }) => {
-          const job = rows[0] ? jobRowFromJson<unknown>(JSON.parse(rows[0].job)) : undefined;
-          if (job?.state === 'completed' && job.attempt === running.job.attempt) this.events.emit('job_completed', { job, queueWaitMs, runDurationMs });
-        },
-        (error: unknown) => this.config.logger.warn(`could not read job ${running.job.id} after completeTx`, { error: String(error) }),
-      );
-    }
   }
 }

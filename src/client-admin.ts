@@ -1,0 +1,97 @@
+import type { ResolvedClientConfig } from './client-config.js';
+import * as admin from './admin/index.js';
+import type { JobRow } from './job-row.js';
+
+/**
+ * The client's administration methods (src/admin): jobs and queues, through the client's pool.
+ * Lookups return undefined for an unknown id or name; actions throw a NotFoundError.
+ */
+export abstract class ClientAdmin {
+  /** The client's resolved options. */
+  abstract readonly config: ResolvedClientConfig;
+
+  /** The job with this id, or `undefined`. @throws ValidationError for an id that is not a positive integer. */
+  async jobGet(id: number): Promise<JobRow | undefined> {
+    return admin.getJob(this.adminContext('jobGet'), id);
+  }
+
+  /**
+   * One page of jobs matching every filter given, in a stable order (default by id ascending,
+   * 100 per page, at most 10,000): `{ jobs, nextCursor }`; pass `nextCursor` back as `cursor`
+   * for the next page, until it is `null`.
+   * @throws ValidationError naming each bad parameter (an unknown state, a cursor made for
+   *   another order, a limit out of range).
+   */
+  async jobList(params?: admin.JobListParams): Promise<admin.JobListResult> {
+    return admin.listJobs(this.adminContext('jobList'), params);
+  }
+
+  /**
+   * Makes a job available to run now, as River does: `scheduled_at` now, `finalized_at` cleared,
+   * and `maxAttempts` raised to `attempt + 1` if its attempts are used up; its queue is notified.
+   * A running job, or an available one already due, is returned unchanged.
+   * @returns the job as it is now.
+   * @throws NotFoundError for an unknown id; TributaryError when a unique duplicate is waiting.
+   */
+  async jobRetry(id: number): Promise<JobRow> {
+    return admin.retryJob(this.adminContext('jobRetry'), id);
+  }
+
+  /**
+   * Cancels a job. One that is not running is cancelled at once. A running one, in any process,
+   * gets `metadata.cancel_attempted_at` and a `river_control` notification: its `signal` aborts
+   * with a JobCancelError and it ends `cancelled` (the returned row is still `running`). A
+   * finalized job is returned unchanged.
+   * @returns the job as it is now.
+   * @throws NotFoundError for an unknown id.
+   */
+  async jobCancel(id: number): Promise<JobRow> {
+    return admin.cancelJob(this.adminContext('jobCancel'), id);
+  }
+
+  /**
+   * Deletes a job that is not running.
+   * @returns the deleted job.
+   * @throws JobRunningError for a running job (cancel it first); NotFoundError for an unknown id.
+   */
+  async jobDelete(id: number): Promise<JobRow> {
+    return admin.deleteJob(this.adminContext('jobDelete'), id);
+  }
+
+  /** Queues (rows of `river_queue`) in name order, at most `limit` (default 100). */
+  async queueList(params?: admin.QueueListParams): Promise<admin.QueueRow[]> {
+    return admin.listQueues(this.adminContext('queueList'), params);
+  }
+
+  /** The queue named `name`, or `undefined`. */
+  async queueGet(name: string): Promise<admin.QueueRow | undefined> {
+    return admin.getQueue(this.adminContext('queueGet'), name);
+  }
+
+  /**
+   * Pauses a queue, or every queue with `'*'`, in every client working it: they finish running
+   * jobs and fetch no more until resumed. Persisted in `river_queue.paused_at`, so clients that
+   * start later stay paused too. Pausing a paused queue is harmless.
+   * @throws NotFoundError for a queue with no `river_queue` row (no client has worked it).
+   */
+  async queuePause(name: string): Promise<void> {
+    return admin.pauseQueue(this.adminContext('queuePause'), name);
+  }
+
+  /** Resumes a queue, or every queue with `'*'`, the reverse of {@link queuePause}. */
+  async queueResume(name: string): Promise<void> {
+    return admin.resumeQueue(this.adminContext('queueResume'), name);
+  }
+
+  /**
+   * Jobs per queue and state, with whether each queue is paused, in queue name order: for
+   * dashboards and metrics exporters. Counts every job of the chosen queues (one scan).
+   */
+  async queueStats(params?: admin.QueueStatsParams): Promise<admin.QueueStats[]> {
+    return admin.getQueueStats(this.adminContext('queueStats'), params);
+  }
+
+  private adminContext(method: string): admin.AdminContext {
+    return admin.adminContext(this.config, method);
+  }
+}
