@@ -82,15 +82,26 @@ const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const CHILD_DIR = fileURLToPath(new URL('../.tmp/bench-child/', import.meta.url));
 
 /**
- * The child script as plain JavaScript: bench/drain-child.ts and the modules it imports,
- * transpiled by TypeScript into .tmp/bench-child/ (git-ignored, inside the package, so `tributary`
- * resolves to the built package and `pg` to node_modules). The child then runs on bare Node: the
- * tsx loader alone would add some 45 MB to the RSS being measured.
+ * The child script as plain JavaScript: bench/drain-child.ts and the bench modules it imports,
+ * followed import by import (so a new import of bench/tributary.ts cannot leave the child without
+ * it), transpiled by TypeScript into .tmp/bench-child/ (git-ignored, inside the package, so
+ * `tributary-queue` resolves to the built package and `pg` to node_modules). The child then runs
+ * on bare Node: the tsx loader alone would add some 45 MB to the RSS being measured.
  */
 async function compileChild(): Promise<string> {
   await mkdir(CHILD_DIR, { recursive: true });
-  for (const name of ['drain-child', 'tributary', 'contender']) {
+  const pending = ['drain-child'];
+  const done = new Set<string>();
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (done.has(name)) continue;
+    done.add(name);
     const source = await readFile(`${BENCH_DIR}${name}.ts`, 'utf8');
+    // Type-only imports are erased by the transpiler; following them costs only a file read.
+    for (const { fileName } of ts.preProcessFile(source, true, false).importedFiles) {
+      const sibling = fileName.match(/^\.\/([\w-]+)\.js$/)?.[1];
+      if (sibling) pending.push(sibling);
+      else if (fileName.startsWith('.')) throw new Error(`bench/${name}.ts imports ${fileName}: the client process can only import bench/ siblings`);
+    }
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
       fileName: `${name}.ts`,
