@@ -17,7 +17,7 @@ import { measure, type ContenderPhase } from './phases.js';
 import { pgbossContender } from './pgboss.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';
 import { extras, summary, table, type AtScale, type Results } from './report.js';
-import { drainInProcesses, fillGraphileAtScale, fillTributaryAtScale } from './scale.js';
+import { drainInProcesses, fillGraphileAtScale, fillTributaryAtScale, tuningSet } from './scale.js';
 import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
 import { tributaryContender } from './tributary.js';
 
@@ -149,6 +149,8 @@ let exitCode = 0;
 try {
   const version = await serverVersion(postgres.url);
   const results: Results = { contenders: [], notes: [] };
+  const tuning = tuningSet();
+  if (tuning.length) results.notes.push(`Tributary ran tuned by ${tuning.join(' ')} (except in the memory phase): not its defaults`);
   log(`Postgres ${version} (${postgres.embedded ? 'embedded, default settings' : 'DATABASE_URL'}), Node ${process.version}`);
   log(`phases ${[...phases].join(',')}; ${settings.jobs} no-op jobs, concurrency ${settings.concurrency}, bulk insert in batches of ` +
     `${settings.batch}, latency over ${settings.latencyJobs} inserts ${settings.latencyIntervalMs} ms apart`);
@@ -218,8 +220,8 @@ try {
   }
 
   if (phases.has('memory')) {
-    log(`\nmemory: one Tributary client process draining ${bigJobs.toLocaleString('en-US')} jobs`);
-    results.memory = await drainInProcesses(postgres.url, settings, 1, bigJobs);
+    log(`\nmemory: one Tributary client process with its defaults draining ${bigJobs.toLocaleString('en-US')} jobs`);
+    results.memory = await drainInProcesses(postgres.url, settings, 1, bigJobs, { defaults: true });
     log(`  peak RSS ${(results.memory.peakRss / 2 ** 20).toFixed(0)} MB, drain ${Math.round(results.memory.jobsPerSec)} jobs/s`);
   }
 
@@ -227,8 +229,10 @@ try {
     log(`\nscale-out: ${bigJobs.toLocaleString('en-US')} jobs drained by 1, 2 and 4 Tributary client processes`);
     results.scaleOut = [];
     for (const processes of [1, 2, 4]) {
-      // One process draining bigJobs is exactly the memory phase's run: reuse it.
-      const run = processes === 1 && results.memory ? results.memory : await drainInProcesses(postgres.url, settings, processes, bigJobs);
+      // One process draining bigJobs is exactly the memory phase's run (when nothing tunes Tributary here): reuse it.
+      const run = processes === 1 && results.memory && tuning.length === 0
+        ? results.memory
+        : await drainInProcesses(postgres.url, settings, processes, bigJobs);
       results.scaleOut.push(run);
       log(`  ${processes} process(es): ${Math.round(run.jobsPerSec)} jobs/s`);
     }

@@ -112,12 +112,24 @@ async function compileChild(): Promise<string> {
 }
 
 /**
+ * The environment variables bench/tributary.ts reads to tune its client away from the defaults
+ * (a fixed prefetch, another pool size).
+ */
+export const TUNING_ENV = ['TRIBUTARY_PREFETCH', 'TRIBUTARY_POOL_MAX'] as const;
+
+/** The tuning variables set in this process, as `NAME=value` (none: the client runs with its defaults). */
+export const tuningSet = (): string[] => TUNING_ENV.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+
+/**
  * Fills a fresh database with `jobs` jobs (Tributary's insertMany, as the drain phase), starts
  * `processes` Tributary clients in child processes, each with the drain phase's settings, lets
  * them all go at once, and times from the first handler start in any process to the last
- * stored completion in any process.
+ * stored completion in any process. With `defaults`, the children do not see {@link TUNING_ENV}:
+ * each runs the client exactly as a user gets it (default prefetch, a 10-connection pg.Pool).
  */
-export async function drainInProcesses(serverUrl: string, settings: BenchSettings, processes: number, jobs: number): Promise<ChildrenResult> {
+export async function drainInProcesses(
+  serverUrl: string, settings: BenchSettings, processes: number, jobs: number, { defaults = false } = {},
+): Promise<ChildrenResult> {
   const database = 'tributary_bench_processes';
   const url = await createDatabase(serverUrl, database);
   const children: ChildProcess[] = [];
@@ -140,11 +152,10 @@ export async function drainInProcesses(serverUrl: string, settings: BenchSetting
     failed.catch(() => {});
     let finished = 0;
     let stopping = false;
+    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_SETTINGS: JSON.stringify(settings) };
+    if (defaults) for (const name of TUNING_ENV) delete env[name];
     for (let p = 0; p < processes; p++) {
-      const child = spawn(process.execPath, [script], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_SETTINGS: JSON.stringify(settings) },
-      });
+      const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
       children.push(child);
       child.on('exit', (code) => {
         // Give a last message still in the channel a moment to arrive before calling it a crash.
