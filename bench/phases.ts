@@ -8,7 +8,17 @@ export interface Figures {
   drainPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** The drain again while a CPU loop keeps one core busy (the busy phase). */
+  busyDrainPerSec: number;
+  /** The latency again on a database with `synchronous_commit = off` (the latency-async phase). */
+  latencyAsyncP50Ms: number;
+  latencyAsyncP99Ms: number;
 }
+
+/** Figures with nothing measured yet. */
+export const noFigures = (): Figures => ({
+  insertPerSec: NaN, drainPerSec: NaN, latencyP50Ms: NaN, latencyP99Ms: NaN, busyDrainPerSec: NaN, latencyAsyncP50Ms: NaN, latencyAsyncP99Ms: NaN,
+});
 
 /** The per-contender phases. */
 export type ContenderPhase = 'insert' | 'drain' | 'latency';
@@ -36,7 +46,7 @@ export async function measure(
   phases: ReadonlySet<ContenderPhase> = new Set(['insert', 'drain', 'latency']), label = '',
 ): Promise<Figures> {
   const { jobs, batch, latencyJobs, latencyIntervalMs } = settings;
-  const figures: Figures = { insertPerSec: NaN, drainPerSec: NaN, latencyP50Ms: NaN, latencyP99Ms: NaN };
+  const figures = noFigures();
   // The handlers call whichever hooks the current phase installed.
   let hooks: WorkerHooks = { onStart() {}, onCompleted() {} };
   let started = false;

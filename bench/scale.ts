@@ -1,70 +1,16 @@
 /**
- * The phases beyond one process on an empty table: filling river_job as a long-lived queue
- * leaves it (for the at-scale drain), and draining with Tributary clients in child processes
- * (bench/drain-child.ts) for client memory and for scale-out over several processes.
+ * Draining with Tributary clients in child processes (bench/drain-child.ts): the memory phase
+ * (one process, its RSS) and the scale-out phase (several processes on one queue).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import ts from 'typescript';
 import type { BenchSettings } from './contender.js';
 import { createDatabase, dropDatabase } from './database.js';
 import type { ChildMessage, ParentMessage } from './drain-child.js';
 import { perSecond } from './stats.js';
 import { tributaryContender } from './tributary.js';
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Fills a migrated Tributary database as a busy queue leaves it: `finished` jobs of the bench's
- * queue and kind (completed, 5% cancelled, 2% discarded, finalized over the last 12 hours, so
- * none is old enough for the cleaner during the run) and `scheduled` jobs due over the next days,
- * so none becomes available during the run. Then VACUUM ANALYZE, as autovacuum would have.
- */
-export async function fillTributaryAtScale(url: string, finished: number, scheduled: number): Promise<void> {
-  await withClient(url, async (client) => {
-    await client.query(
-      `INSERT INTO river_job (state, kind, queue, args, attempt, attempted_at, finalized_at, scheduled_at, created_at)
-       SELECT s, 'noop', 'default', jsonb_build_object('i', -i), 1, now() - make_interval(secs => i % 43200 + 1),
-         now() - make_interval(secs => i % 43200), now() - make_interval(secs => i % 43200 + 2), now() - make_interval(secs => i % 43200 + 2)
-       FROM (SELECT i, CASE WHEN i % 50 = 0 THEN 'discarded' WHEN i % 20 = 0 THEN 'cancelled' ELSE 'completed' END::river_job_state AS s
-             FROM generate_series(1, $1::int) AS i) AS g`,
-      [finished],
-    );
-    await client.query(
-      `INSERT INTO river_job (state, kind, queue, args, scheduled_at)
-       SELECT 'scheduled', 'noop', 'default', jsonb_build_object('i', -i), now() + interval '1 hour' + make_interval(secs => i)
-       FROM generate_series(1, $1::int) AS i`,
-      [scheduled],
-    );
-    await client.query('VACUUM ANALYZE river_job');
-  });
-}
-
-/**
- * graphile-worker deletes a job once it succeeds, so it never holds finished rows: at scale it
- * only holds the `scheduled` jobs (due in an hour and later), added through its own add_jobs.
- */
-export async function fillGraphileAtScale(url: string, scheduled: number): Promise<void> {
-  await withClient(url, async (client) => {
-    await client.query(
-      `SELECT graphile_worker.add_jobs(array(
-         SELECT (('noop', json_build_object('i', -i), null, now() + interval '1 hour' + make_interval(secs => i), null, null, null, null))::graphile_worker.job_spec
-         FROM generate_series(1, $1::int) AS i))`,
-      [scheduled],
-    );
-    await client.query('VACUUM ANALYZE graphile_worker._private_jobs');
-  });
-}
 
 export interface ChildrenResult {
   processes: number;
@@ -77,6 +23,9 @@ export interface ChildrenResult {
   /** RSS of a client process once built, before its first fetch (the most of any process), bytes. */
   readyRss: number;
 }
+
+/** The memory phase's figure: the higher of the RSS sampled while working and the kernel's high-water mark, which also catches peaks between samples. */
+export const peakRss = (result: ChildrenResult) => Math.max(result.peakRss, result.maxRss);
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const CHILD_DIR = fileURLToPath(new URL('../.tmp/bench-child/', import.meta.url));
