@@ -25,23 +25,24 @@ export const USAGE = `usage: npm run bench [-- options]
   --limit-batch N      jobs fetched and completed per pgbench transaction (default: the mean
                        fetch of a Tributary drain run just before, the runtime's own batch)
 
-phases, each contender on a fresh database, and what they took with the defaults on 2 busy cores:
-  drain, insert, latency  per contender: bulk insert of --jobs jobs in batches of 1,000, then
-                       their drain 50 at a time, then insert-commit-to-handler-start latency over
-                       300 inserts 10 ms apart (default synchronous_commit)                 ~2 min
-  latency-async        the latency again on a database with synchronous_commit = off
-                       (ALTER DATABASE ... SET), Postgres contenders only                  ~30 s
+phases, each contender on a fresh database; the times are those of one default run on 2 cores
+shared with other work (load average 2 to 3), 6 min 20 s in all:
+  drain, insert, latency per contender: bulk insert of --jobs jobs in batches of 1,000, their
+                       drain 50 at a time, then the latency from insert commit to handler start
+                       over 300 inserts 10 ms apart (default synchronous_commit)                 70 s
+  latency-async        the latency again on databases with synchronous_commit = off
+                       (ALTER DATABASE ... SET), the Postgres contenders                         15 s
   busy                 Tributary's and graphile-worker's drain again while a CPU loop child
-                       process keeps one core busy (started for the phase, killed after)  ~40 s
-  limit                pgbench running Tributary's fetch and complete statements            ~2 min
+                       process keeps one core busy (started for the phase, killed after)         15 s
+  limit                pgbench running Tributary's fetch and complete statements                 60 s
   scale                Tributary's drain with --scale-rows finished (+ N/10 scheduled) rows
-                       in river_job, filled in SQL (indexes built after, VACUUM ANALYZE)    ~4 min
-  backlog              the drain of the first --jobs of --backlog available jobs, Tributary
-                       and graphile-worker                                                  ~1 min
-  memory               peak RSS of one Tributary client process, with its defaults
-                       (TRIBUTARY_PREFETCH and TRIBUTARY_POOL_MAX ignored), draining --big-jobs
-                                                                                            ~30 s
-  scaleout             --big-jobs jobs drained by 1, 2 and 4 client processes               ~1 min
+                       in river_job, filled in SQL with the indexes built after, then VACUUM
+                       ANALYZE (the fill: 124 s here, 175 s on a busier machine)                130 s
+  backlog              the drain of the first --jobs of --backlog available jobs (the rest
+                       filled in SQL, then VACUUM ANALYZE), Tributary and graphile-worker        30 s
+  memory               peak RSS of one Tributary client process with its defaults
+                       (TRIBUTARY_PREFETCH and TRIBUTARY_POOL_MAX ignored) draining --big-jobs   10 s
+  scaleout             --big-jobs jobs drained by 1, 2 and 4 client processes                    25 s
 TRIBUTARY_PREFETCH=n and TRIBUTARY_POOL_MAX=n tune Tributary away from its defaults, to compare.`;
 
 export interface Options {
