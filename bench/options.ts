@@ -26,7 +26,8 @@ export const USAGE = `usage: npm run bench [-- options]
                        fetch of a Tributary drain run just before, the runtime's own batch)
 
 phases, each contender on a fresh database; the times are those of one default run on 2 cores
-shared with other work (load average 2 to 3), 6 min 20 s in all:
+shared with other work (1-minute load average 1.3 to 4.8, the bench itself included), 6 min 20 s
+in all:
   drain, insert, latency per contender: bulk insert of --jobs jobs in batches of 1,000, their
                        drain 50 at a time, then the latency from insert commit to handler start
                        over 300 inserts 10 ms apart (default synchronous_commit)                 70 s
