@@ -14,12 +14,17 @@ async function onServer(serverUrl: string, sql: string): Promise<void> {
 /**
  * Creates an empty database for one contender on the same server, so neither queue's tables,
  * indexes or dead rows are in the other's way. A leftover of an interrupted run (only possible
- * with DATABASE_URL) is dropped first; the names are the bench's own.
+ * with DATABASE_URL) is dropped first; the names are the bench's own. `settings` (such as
+ * `{ synchronous_commit: 'off' }`) become the database's own defaults (`ALTER DATABASE ... SET`),
+ * so every session any client opens on it later has them, and the server's other databases do not.
  * @returns the new database's connection string.
  */
-export async function createDatabase(serverUrl: string, name: string): Promise<string> {
+export async function createDatabase(serverUrl: string, name: string, settings: Record<string, string> = {}): Promise<string> {
   await dropDatabase(serverUrl, name);
   await onServer(serverUrl, `CREATE DATABASE "${name}"`);
+  for (const [setting, value] of Object.entries(settings)) {
+    await onServer(serverUrl, `ALTER DATABASE "${name}" SET ${pg.escapeIdentifier(setting)} = ${pg.escapeLiteral(value)}`);
+  }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();

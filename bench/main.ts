@@ -1,89 +1,31 @@
 /**
  * npm run bench [-- options]: Tributary against graphile-worker, pg-boss and BullMQ, side by side
  * in one run, on one Postgres (DATABASE_URL, or an embedded one with default settings), each
- * Postgres contender on its own database, BullMQ on a throwaway local Redis. Then Tributary's
- * own limits: pgbench running its statements, a drain on a big table, client memory, and
- * several client processes. Prints progress, tables, and as the last line one JSON object with
- * every figure. See USAGE for the options.
+ * Postgres contender on its own database, BullMQ on a throwaway local Redis: drain, bulk insert
+ * and latency (with default synchronous_commit, and off), then the drain again on a busy machine.
+ * Then Tributary's own limits: pgbench running its statements, the drain on big tables
+ * (with graphile-worker's backlog figure next to it), client memory, and several client
+ * processes. Prints progress, tables, issue 13's targets met or not, and as the last line one
+ * JSON object with every figure. See USAGE for the options.
  */
-import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { startLocalPostgres } from '../tools/local-postgres.js';
+import { measureBacklog, measureFinished, type BigContender, type BigRun } from './at-scale.js';
+import { checkDiskRoom, fillBytes } from './big-table.js';
 import { bullmqContender } from './bullmq.js';
+import { startCpuLoop, type CpuLoop } from './busy.js';
 import type { BenchSettings, Contender } from './contender.js';
 import { createDatabase, dropDatabase, serverVersion } from './database.js';
 import { graphileContender } from './graphile.js';
 import { LIMIT_BATCH, measureLimit } from './limit.js';
-import { measure, type ContenderPhase } from './phases.js';
+import { CONTENDERS, readOptions, USAGE, type ContenderKey, type Options } from './options.js';
+import { measure, noFigures, type ContenderPhase } from './phases.js';
 import { pgbossContender } from './pgboss.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';
-import { extras, summary, table, type AtScale, type Results } from './report.js';
-import { drainInProcesses, fillGraphileAtScale, fillTributaryAtScale } from './scale.js';
+import { extras, summary, table, targetTable, type Measured, type Results } from './report.js';
+import { drainInProcesses, tuningSet } from './scale.js';
 import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
 import { tributaryContender } from './tributary.js';
-
-const PHASES = ['drain', 'insert', 'latency', 'limit', 'scale', 'memory', 'scaleout'] as const;
-const CONTENDERS = ['tributary', 'graphile', 'pgboss', 'bullmq'] as const;
-type Phase = (typeof PHASES)[number];
-type ContenderKey = (typeof CONTENDERS)[number];
-
-const USAGE = `usage: npm run bench [-- options]
-  --phases LIST        of ${PHASES.join(',')} (default: all)
-  --contenders LIST    of ${CONTENDERS.join(',')} (default: all; limit, scale, memory and
-                       scaleout measure Tributary whatever this says)
-  --jobs N             jobs inserted and drained by drain, insert, limit and scale (default 50000)
-  --big-jobs N         jobs drained by memory and scaleout (default 100000)
-  --scale-rows N       finished rows of the scale phase, plus N/10 scheduled ones (default 1000000)
-  --limit-clients LIST pgbench client counts tried by the limit phase (default 1,2,4,8,50)
-  --limit-batch N      jobs fetched and completed per pgbench transaction (default: the mean
-                       fetch of a Tributary drain run just before, the runtime's own batch)`;
-
-interface Options {
-  settings: BenchSettings;
-  phases: Set<Phase>;
-  contenders: ContenderKey[];
-  bigJobs: number;
-  scaleRows: number;
-  limitClients: number[];
-  /** Undefined: measured, as the runtime's mean fetch in a drain. */
-  limitBatch: number | undefined;
-}
-
-function list<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
-  if (value === undefined) return [...allowed];
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const item of items) if (!allowed.includes(item as T)) throw new Error(`unknown ${what} "${item}"`);
-  return allowed.filter((a) => items.includes(a)); // in the canonical order
-}
-
-function count(value: string | undefined, fallback: number, what: string): number {
-  const n = Number(value ?? fallback);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${what} must be a positive integer, got ${value}`);
-  return n;
-}
-
-function readOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      jobs: { type: 'string' }, 'big-jobs': { type: 'string' }, 'scale-rows': { type: 'string' }, phases: { type: 'string' },
-      contenders: { type: 'string' }, 'limit-clients': { type: 'string' }, 'limit-batch': { type: 'string' }, help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const jobs = count(values.jobs, 50_000, '--jobs');
-  const limitClients = (values['limit-clients'] ?? '1,2,4,8,50').split(',').map((s) => count(s, 1, '--limit-clients'));
-  return {
-    settings: { jobs, batch: 1_000, concurrency: 50, localQueue: 500, latencyJobs: 300, latencyIntervalMs: 10 },
-    phases: new Set(list(values.phases, PHASES, 'phase')),
-    contenders: list(values.contenders, CONTENDERS, 'contender'),
-    bigJobs: count(values['big-jobs'], 100_000, '--big-jobs'),
-    scaleRows: count(values['scale-rows'], 1_000_000, '--scale-rows'),
-    limitClients,
-    limitBatch: values['limit-batch'] === undefined ? undefined : count(values['limit-batch'], LIMIT_BATCH, '--limit-batch'),
-  };
-}
 
 let options: Options;
 try {
@@ -92,16 +34,18 @@ try {
   console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
   process.exit(2);
 }
-const { settings, phases, contenders, bigJobs, scaleRows, limitClients, limitBatch } = options;
+const { settings, phases, contenders, bigJobs, scaleRows, backlog, limitClients, limitBatch } = options;
 
 const log = (line: string) => console.log(line);
 const postgres = await startLocalPostgres();
 let redis: LocalRedis | string | undefined;
+let cpuLoop: CpuLoop | undefined;
 // One cleanup shared by every caller: exiting must wait for a stop already begun, or an embedded
 // Postgres (or Redis) and its folder are left behind.
 let stopping: Promise<void> | undefined;
 const cleanUp = () =>
   (stopping ??= (async () => {
+    await cpuLoop?.stop();
     if (typeof redis === 'object') await redis.stop().catch((error) => console.error('could not stop Redis:', error));
     await postgres.stop().catch((error) => console.error('could not stop Postgres:', error));
   })());
@@ -119,8 +63,16 @@ const POSTGRES_CONTENDERS: Partial<Record<ContenderKey, (url: string, s: BenchSe
   tributary: tributaryContender, graphile: graphileContender, pgboss: pgbossContender,
 };
 
-/** Builds one contender on a fresh database (or the local Redis), runs `work`, and cleans up. */
-async function withContender<T>(key: ContenderKey, work: (contender: Contender, url: string) => Promise<T>): Promise<T | string> {
+/** synchronous_commit off: a commit returns before its WAL reaches the disk, so it costs no disk flush. */
+const SYNC_OFF = { synchronous_commit: 'off' };
+
+/**
+ * Builds one contender on a fresh database (or the local Redis), runs `work`, and cleans up.
+ * `databaseSettings` become the database's own defaults (see createDatabase).
+ */
+async function withContender<T>(
+  key: ContenderKey, work: (contender: Contender, url: string) => Promise<T>, databaseSettings: Record<string, string> = {},
+): Promise<T | string> {
   if (key === 'bullmq') {
     redis ??= await startLocalRedis(log);
     if (typeof redis === 'string') return redis;
@@ -132,7 +84,7 @@ async function withContender<T>(key: ContenderKey, work: (contender: Contender, 
     }
   }
   const database = `tributary_bench_${key}`;
-  const url = await createDatabase(postgres.url, database);
+  const url = await createDatabase(postgres.url, database, databaseSettings);
   try {
     const contender = await POSTGRES_CONTENDERS[key]!(url, settings);
     try {
@@ -145,98 +97,180 @@ async function withContender<T>(key: ContenderKey, work: (contender: Contender, 
   }
 }
 
+/** A sentence for a phase that could not run, instead of failing the whole run. */
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 let exitCode = 0;
 try {
   const version = await serverVersion(postgres.url);
-  const results: Results = { contenders: [], notes: [] };
-  log(`Postgres ${version} (${postgres.embedded ? 'embedded, default settings' : 'DATABASE_URL'}), Node ${process.version}`);
+  const results: Results = { contenders: [], durations: {}, notes: [] };
+  /** Runs one phase's work, adding the time it took to `results.durations[phase]`. */
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      results.durations[phase] = (results.durations[phase] ?? 0) + (performance.now() - started) / 1000;
+    }
+  };
+  /** The contender's row of the side-by-side table, made on first use. */
+  const entry = (key: ContenderKey): Measured => {
+    let found = results.contenders.find((c) => c.key === key);
+    if (!found) results.contenders.push((found = { key, name: NAMES[key], figures: noFigures() }));
+    return found;
+  };
+  const skip = (what: string, why: string) => {
+    log(`  skipped: ${why}`);
+    results.notes.push(`${what} skipped: ${why}`);
+  };
+  const tuning = tuningSet();
+  if (tuning.length) results.notes.push(`Tributary ran tuned by ${tuning.join(' ')} (except in the memory phase): not its defaults`);
+  log(`Postgres ${version} (${postgres.embedded ? 'embedded, default settings' : 'DATABASE_URL'}), Node ${process.version}, ${availableParallelism()} cores`);
   log(`phases ${[...phases].join(',')}; ${settings.jobs} no-op jobs, concurrency ${settings.concurrency}, bulk insert in batches of ` +
     `${settings.batch}, latency over ${settings.latencyJobs} inserts ${settings.latencyIntervalMs} ms apart`);
 
   // Each contender in turn, never at once: each has the server to itself while it is measured.
   const own = new Set([...phases].filter((p): p is ContenderPhase => p === 'insert' || p === 'drain' || p === 'latency'));
-  if (own.size > 0) {
+  if (own.size > 0 || phases.has('latency-async')) {
     for (const key of contenders) {
       log(`\n${NAMES[key]}`);
-      const figures = await withContender(key, (contender) => measure(contender, settings, log, own));
-      if (typeof figures === 'string') {
-        log(`  skipped: ${figures}`);
-        results.notes.push(`${NAMES[key]} skipped: ${figures}`);
-      } else {
-        results.contenders.push({ key, name: NAMES[key], figures });
+      if (own.size > 0) {
+        const figures = await timed([...own].join('+'), () => withContender(key, (contender) => measure(contender, settings, log, own)));
+        if (typeof figures === 'string') {
+          skip(NAMES[key], figures);
+          continue;
+        }
+        Object.assign(entry(key).figures, figures);
       }
+      if (!phases.has('latency-async')) continue;
+      if (key === 'bullmq') {
+        log('  latency, synchronous_commit off: not applicable (Redis without persistence never waits for a disk)');
+        continue;
+      }
+      const label = 'synchronous_commit off, ';
+      const figures = await timed('latency-async', () =>
+        withContender(key, (contender) => measure(contender, settings, log, new Set(['latency']), label), SYNC_OFF));
+      if (typeof figures === 'string') skip(`${NAMES[key]} latency with synchronous_commit off`, figures);
+      else Object.assign(entry(key).figures, { latencyAsyncP50Ms: figures.latencyP50Ms, latencyAsyncP99Ms: figures.latencyP99Ms });
     }
     if (typeof redis === 'object') results.notes.push(`BullMQ on ${redis.note}`);
   }
   const emptyDrain = (key: ContenderKey) => results.contenders.find((c) => c.key === key)?.figures.drainPerSec ?? NaN;
+  // The phases that compare Tributary with graphile-worker alone.
+  const pair = (['tributary', 'graphile'] as const).filter((k) => k === 'tributary' || contenders.includes(k));
 
-  if (phases.has('limit')) {
-    log(`\nlimit: Tributary's fetch and complete statements run by pgbench (${settings.jobs} jobs per run)`);
-    let sizes: StatementSizes | undefined;
-    const tributaryDrain = async () => {
-      const figures = await withContender('tributary', async (contender) => {
-        const measured = await measure(contender, settings, () => {}, new Set(['drain']));
-        sizes = contender.statementSizes;
-        return measured;
-      });
-      return typeof figures === 'string' ? NaN : figures.drainPerSec;
-    };
-    let batch = limitBatch;
-    if (batch === undefined) {
-      // pgbench runs the runtime's statements with the runtime's own batch sizes, as measured.
-      await tributaryDrain();
-      const fetch = sizes ? meanFetch(sizes) : NaN;
-      batch = Number.isFinite(fetch) ? Math.max(1, Math.round(fetch)) : LIMIT_BATCH;
-      log(`  a Tributary drain with defaults fetched ${Math.round(fetch)} jobs per fetch and completed ${Math.round(sizes ? meanFlush(sizes) : NaN)} per flush, on average: pgbench fetches and completes ${batch} per transaction`);
-    }
-    results.limit = await measureLimit(postgres.url, settings, limitClients, batch, log, tributaryDrain);
-    if (typeof results.limit === 'string') log(`  ${results.limit}`);
+  if (phases.has('busy')) {
+    await timed('busy', async () => {
+      cpuLoop = startCpuLoop();
+      log(`\nbusy: the drain again while a CPU loop (child process ${cpuLoop.pid}, started for this phase, killed after it) keeps one core busy`);
+      try {
+        for (const key of pair) {
+          const figures = await withContender(key, (contender) => measure(contender, settings, log, new Set(['drain']), `${NAMES[key]}, one core busy, `));
+          if (typeof figures === 'string') skip(`${NAMES[key]} on a busy machine`, figures);
+          else entry(key).figures.busyDrainPerSec = figures.drainPerSec;
+        }
+      } finally {
+        const loopCpuShare = await cpuLoop.stop();
+        cpuLoop = undefined;
+        results.busy = { loopCpuShare, cores: availableParallelism() };
+        log(`  CPU loop killed; it got ${loopCpuShare.toFixed(2)} of a core while it ran`);
+      }
+    });
   }
 
-  if (phases.has('scale')) {
-    const scheduled = Math.round(scaleRows / 10);
-    log(`\nat scale: ${scaleRows.toLocaleString('en-US')} finished and ${scheduled.toLocaleString('en-US')} scheduled jobs already in the table`);
-    const runs: AtScale[] = [];
-    for (const key of (['tributary', 'graphile'] as const).filter((k) => k === 'tributary' || contenders.includes(k))) {
-      const run = await withContender(key, async (contender, url) => {
-        const started = performance.now();
-        if (key === 'tributary') await fillTributaryAtScale(url, scaleRows, scheduled);
-        else await fillGraphileAtScale(url, scheduled);
-        log(`  ${NAMES[key]}: filled in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-        const figures = await measure(contender, settings, log, new Set(['insert', 'drain']), `${NAMES[key]} at scale, `);
-        return figures;
-      });
-      if (typeof run === 'string') continue;
-      runs.push({
-        key, name: NAMES[key], insertPerSec: run.insertPerSec, drainPerSec: run.drainPerSec, emptyDrainPerSec: emptyDrain(key),
-        holding: key === 'tributary'
-          ? `${scaleRows.toLocaleString('en-US')} finished + ${scheduled.toLocaleString('en-US')} scheduled rows`
-          : `${scheduled.toLocaleString('en-US')} scheduled rows; it deletes finished jobs`,
-      });
+  if (phases.has('limit')) {
+    await timed('limit', async () => {
+      log(`\nlimit: Tributary's fetch and complete statements run by pgbench (${settings.jobs} jobs per run)`);
+      let sizes: StatementSizes | undefined;
+      const tributaryDrain = async () => {
+        const figures = await withContender('tributary', async (contender) => {
+          const measured = await measure(contender, settings, () => {}, new Set(['drain']));
+          sizes = contender.statementSizes;
+          return measured;
+        });
+        return typeof figures === 'string' ? NaN : figures.drainPerSec;
+      };
+      let batch = limitBatch;
+      if (batch === undefined) {
+        // pgbench runs the runtime's statements with the runtime's own batch sizes, as measured.
+        await tributaryDrain();
+        const fetch = sizes ? meanFetch(sizes) : NaN;
+        batch = Number.isFinite(fetch) ? Math.max(1, Math.round(fetch)) : LIMIT_BATCH;
+        log(`  a Tributary drain with defaults fetched ${Math.round(fetch)} jobs per fetch and completed ${Math.round(sizes ? meanFlush(sizes) : NaN)} per flush, on average: pgbench fetches and completes ${batch} per transaction`);
+      }
+      results.limit = await measureLimit(postgres.url, settings, limitClients, batch, log, tributaryDrain);
+      if (typeof results.limit === 'string') log(`  ${results.limit}`);
+    });
+  }
+
+  const bigRun: BigRun = {
+    runOn: (key, work) => withContender(key, work), settings, log, emptyDrain: (key: BigContender) => emptyDrain(key),
+  };
+  /** The disk check before a big fill: a line saying what was checked, or undefined (and a note) when there is not room. */
+  const roomFor = async (phase: string, rows: number) => {
+    try {
+      log(`  disk: ${await checkDiskRoom(postgres.url, fillBytes(rows))}`);
+      return true;
+    } catch (error) {
+      skip(phase, reason(error));
+      return false;
     }
-    results.atScale = { finished: scaleRows, scheduled, jobs: settings.jobs, runs };
+  };
+
+  if (phases.has('scale')) {
+    await timed('scale', async () => {
+      const scheduled = Math.round(scaleRows / 10);
+      log(`\nat scale: ${scaleRows.toLocaleString('en-US')} finished and ${scheduled.toLocaleString('en-US')} scheduled jobs already in river_job ` +
+        `(graphile-worker deletes finished jobs: Tributary alone)`);
+      if (!(await roomFor('scale', scaleRows + scheduled))) return;
+      const run = await measureFinished(bigRun, scaleRows, scheduled);
+      if (typeof run === 'string') skip('scale', run);
+      else results.atScale = { finished: scaleRows, scheduled, jobs: settings.jobs, runs: [run] };
+    });
+  }
+
+  if (phases.has('backlog')) {
+    await timed('backlog', async () => {
+      log(`\nbacklog: the drain of the first ${settings.jobs.toLocaleString('en-US')} of ${backlog.toLocaleString('en-US')} available jobs`);
+      if (!(await roomFor('backlog', backlog))) return;
+      const runs = await measureBacklog(bigRun, backlog, pair);
+      for (const run of runs) if (typeof run === 'string') skip('a backlog run', run);
+      results.backlog = { backlog, jobs: settings.jobs, runs: runs.filter((run) => typeof run === 'object') };
+    });
   }
 
   if (phases.has('memory')) {
-    log(`\nmemory: one Tributary client process draining ${bigJobs.toLocaleString('en-US')} jobs`);
-    results.memory = await drainInProcesses(postgres.url, settings, 1, bigJobs);
-    log(`  peak RSS ${(results.memory.peakRss / 2 ** 20).toFixed(0)} MB, drain ${Math.round(results.memory.jobsPerSec)} jobs/s`);
+    await timed('memory', async () => {
+      log(`\nmemory: one Tributary client process with its defaults draining ${bigJobs.toLocaleString('en-US')} jobs`);
+      results.memory = await drainInProcesses(postgres.url, settings, 1, bigJobs, { defaults: true });
+      log(`  peak RSS ${(Math.max(results.memory.peakRss, results.memory.maxRss) / 2 ** 20).toFixed(0)} MB, drain ${Math.round(results.memory.jobsPerSec)} jobs/s`);
+    });
   }
 
   if (phases.has('scaleout')) {
-    log(`\nscale-out: ${bigJobs.toLocaleString('en-US')} jobs drained by 1, 2 and 4 Tributary client processes`);
-    results.scaleOut = [];
-    for (const processes of [1, 2, 4]) {
-      // One process draining bigJobs is exactly the memory phase's run: reuse it.
-      const run = processes === 1 && results.memory ? results.memory : await drainInProcesses(postgres.url, settings, processes, bigJobs);
-      results.scaleOut.push(run);
-      log(`  ${processes} process(es): ${Math.round(run.jobsPerSec)} jobs/s`);
-    }
+    await timed('scaleout', async () => {
+      log(`\nscale-out: ${bigJobs.toLocaleString('en-US')} jobs drained by 1, 2 and 4 Tributary client processes`);
+      results.scaleOut = [];
+      for (const processes of [1, 2, 4]) {
+        // One process draining bigJobs is exactly the memory phase's run (when nothing tunes Tributary here): reuse it.
+        const run = processes === 1 && results.memory && tuning.length === 0
+          ? results.memory
+          : await drainInProcesses(postgres.url, settings, processes, bigJobs);
+        results.scaleOut.push(run);
+        log(`  ${processes} process(es): ${Math.round(run.jobsPerSec)} jobs/s`);
+      }
+    });
   }
 
+  // Tributary first, then the others in the usual order: every ratio is Tributary / the other.
+  results.contenders.sort((a, b) => CONTENDERS.indexOf(a.key as ContenderKey) - CONTENDERS.indexOf(b.key as ContenderKey));
   if (results.contenders.length > 0) log(`\n${table(results)}`);
-  log(`\n${extras(results)}\n`);
-  log(summary(results, settings, { postgres: version, node: process.version, phases: [...phases], contenders, bigJobs, scaleRows, limitClients, limitBatch: typeof results.limit === 'object' ? results.limit.batch : limitBatch }));
+  log(`\n${extras(results)}`);
+  log(`\n${targetTable(results)}\n`);
+  log(summary(results, settings, {
+    postgres: version, node: process.version, cores: availableParallelism(), phases: [...phases], contenders, bigJobs, scaleRows, backlog,
+    limitClients, limitBatch: typeof results.limit === 'object' ? results.limit.batch : limitBatch, tuning,
+  }));
 } catch (error) {
   if (signalled === undefined) console.error('bench failed:', error);
   exitCode = 1;

@@ -8,7 +8,17 @@ export interface Figures {
   drainPerSec: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** The drain again while a CPU loop keeps one core busy (the busy phase). */
+  busyDrainPerSec: number;
+  /** The latency again on a database with `synchronous_commit = off` (the latency-async phase). */
+  latencyAsyncP50Ms: number;
+  latencyAsyncP99Ms: number;
 }
+
+/** Figures with nothing measured yet. */
+export const noFigures = (): Figures => ({
+  insertPerSec: NaN, drainPerSec: NaN, latencyP50Ms: NaN, latencyP99Ms: NaN, busyDrainPerSec: NaN, latencyAsyncP50Ms: NaN, latencyAsyncP99Ms: NaN,
+});
 
 /** The per-contender phases. */
 export type ContenderPhase = 'insert' | 'drain' | 'latency';
@@ -36,7 +46,7 @@ export async function measure(
   phases: ReadonlySet<ContenderPhase> = new Set(['insert', 'drain', 'latency']), label = '',
 ): Promise<Figures> {
   const { jobs, batch, latencyJobs, latencyIntervalMs } = settings;
-  const figures: Figures = { insertPerSec: NaN, drainPerSec: NaN, latencyP50Ms: NaN, latencyP99Ms: NaN };
+  const figures = noFigures();
   // The handlers call whichever hooks the current phase installed.
   let hooks: WorkerHooks = { onStart() {}, onCompleted() {} };
   let started = false;
@@ -89,13 +99,25 @@ async function drain(jobs: number, start: () => Promise<void>, install: (hooks: 
 }
 
 /**
+ * Inserts sent before each latency measurement and not counted (1 s of them at 10 ms apart). On
+ * workers just started, the jobs inserted in the first 0.3 s or so took 10 to 26 ms, for both
+ * Tributary and graphile-worker (pools opening connections, code run the first time), which made
+ * p99 20 to 45 ms where the same workers after a drain gave 8 to 10 ms. That says nothing about a
+ * running queue, and would make a latency run without a drain before it (the latency-async
+ * phase) incomparable with one after (the latency phase).
+ */
+const LATENCY_WARMUP = 100;
+
+/**
  * Latency, with the workers idle on an empty queue: one insert every interval, open loop (an
  * insert slower than the interval does not delay the next), timed from the insert's commit
- * acknowledged to its handler starting, both on this process's clock. Returns [p50, p99] in ms.
+ * acknowledged to its handler starting, both on this process's clock, after
+ * {@link LATENCY_WARMUP} uncounted inserts at the same pace. Returns [p50, p99] in ms.
  */
 async function latency(
   contender: Contender, jobs: number, latencyJobs: number, latencyIntervalMs: number, install: (hooks: WorkerHooks) => void,
 ): Promise<[number, number]> {
+  const total = LATENCY_WARMUP + latencyJobs;
   const committed = new Map<number, number>();
   const started = new Map<number, number>();
   let allStarted!: () => void;
@@ -103,23 +125,24 @@ async function latency(
   install({
     onStart: (i) => {
       started.set(i, performance.now());
-      if (started.size === latencyJobs) allStarted();
+      if (started.size === total) allStarted();
     },
     onCompleted() {},
   });
   const inserts: Promise<void>[] = [];
   const begin = performance.now();
-  for (let k = 0; k < latencyJobs; k++) {
+  for (let k = 0; k < total; k++) {
     // Aim each insert at begin + k * interval, so timer drift does not accumulate.
     await sleep(Math.max(0, begin + k * latencyIntervalMs - performance.now()));
     const i = jobs + k; // numbered after the drain's jobs, so no handler start is mistaken for another's
-    const insert = contender.insertOne(i).then(() => void committed.set(i, performance.now()));
+    const counted = k >= LATENCY_WARMUP;
+    const insert = contender.insertOne(i).then(() => void (counted && committed.set(i, performance.now())));
     // Promise.all below reports a failure; until then, one must not crash the process unhandled.
     insert.catch(() => {});
     inserts.push(insert);
   }
   await Promise.all(inserts);
-  await within(everyStart, 30_000, () => `${started.size} of ${latencyJobs} latency jobs started`);
+  await within(everyStart, 30_000, () => `${started.size} of ${total} latency jobs started`);
   const latencies = [...committed].map(([i, t0]) => started.get(i)! - t0);
   return [percentile(latencies, 50), percentile(latencies, 99)];
 }

@@ -1,8 +1,10 @@
+import type { AtScale } from './at-scale.js';
 import type { BenchSettings } from './contender.js';
 import type { LimitResult } from './limit.js';
 import type { Figures } from './phases.js';
-import type { ChildrenResult } from './scale.js';
+import { peakRss, type ChildrenResult } from './scale.js';
 import { ratio, round } from './stats.js';
+import { evaluate } from './targets.js';
 
 /** One contender's figures, under its JSON key (`tributary`, `graphile`, `pgboss`, `bullmq`). */
 export interface Measured {
@@ -11,51 +13,50 @@ export interface Measured {
   figures: Figures;
 }
 
-/** A drain on a big table, next to the same contender's drain on an empty one. */
-export interface AtScale {
-  key: string;
-  name: string;
-  /** What its table held besides the drain's jobs. */
-  holding: string;
-  insertPerSec: number;
-  drainPerSec: number;
-  emptyDrainPerSec: number;
-}
-
 /** Everything one run measured; a phase not run is undefined, one that could not run a string. */
 export interface Results {
   /** Tributary first: every ratio is Tributary / the other. */
   contenders: Measured[];
   limit?: LimitResult | string;
+  /** The busy phase's CPU loop: the share of one core it got, of the machine's `cores`. */
+  busy?: { loopCpuShare: number; cores: number };
   atScale?: { finished: number; scheduled: number; jobs: number; runs: AtScale[] };
+  backlog?: { backlog: number; jobs: number; runs: AtScale[] };
   memory?: ChildrenResult;
   scaleOut?: ChildrenResult[];
+  /** Seconds each phase took, in the order they ran (the per-contender phases as one). */
+  durations: Record<string, number>;
   notes: string[];
 }
 
 interface Row {
   label: string;
-  key: 'drain' | 'insert' | 'latency_p50_ms' | 'latency_p99_ms';
+  /** Its key in the JSON line. */
+  key: string;
   pick: (f: Figures) => number;
   digits: number;
 }
 
 const ROWS: Row[] = [
   { label: 'drain (jobs/s)', key: 'drain', pick: (f) => f.drainPerSec, digits: 0 },
+  { label: 'drain, one core busy (jobs/s)', key: 'drain_busy', pick: (f) => f.busyDrainPerSec, digits: 0 },
   { label: 'bulk insert (jobs/s)', key: 'insert', pick: (f) => f.insertPerSec, digits: 0 },
   { label: 'latency p50 (ms)', key: 'latency_p50_ms', pick: (f) => f.latencyP50Ms, digits: 2 },
   { label: 'latency p99 (ms)', key: 'latency_p99_ms', pick: (f) => f.latencyP99Ms, digits: 2 },
+  { label: 'latency p50, synchronous_commit off (ms)', key: 'latency_p50_ms_sync_off', pick: (f) => f.latencyAsyncP50Ms, digits: 2 },
+  { label: 'latency p99, synchronous_commit off (ms)', key: 'latency_p99_ms_sync_off', pick: (f) => f.latencyAsyncP99Ms, digits: 2 },
 ];
 
 const MB = 1024 * 1024;
+
 const show = (value: number | null, digits: number) =>
   value === null || !Number.isFinite(value) ? 'n/a' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const times = (r: number | null) => (r === null ? 'n/a' : `${r.toFixed(2)}x`);
 
-/** Lays out rows of cells: the first column left-aligned, the others right-aligned. */
-function layout(rows: string[][]): string {
+/** Lays out rows of cells: the first `left` columns left-aligned, the others right-aligned (figures). */
+function layout(rows: string[][], left = 1): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ').trimEnd();
+  const line = (r: string[]) => r.map((cell, c) => (c < left ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ').trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('   '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -81,21 +82,27 @@ export function table(results: Results): string {
 /** The Tributary-only figures (limit, at scale, memory, scale-out), one line each. */
 export function extras(results: Results): string {
   const lines: string[] = [];
-  const { limit, atScale, memory, scaleOut } = results;
+  const { limit, busy, atScale, backlog, memory, scaleOut } = results;
+  if (busy) {
+    lines.push(`drain, one core busy: the drain again while a CPU loop (a child process started for the phase, killed after) ` +
+      `kept one of ${busy.cores} cores busy; the loop got ${show(busy.loopCpuShare, 2)} of a core`);
+  }
   if (typeof limit === 'string') lines.push(`limit: ${limit}`);
   else if (limit) {
     lines.push(`limit (pgbench running Tributary's fetch + complete, ${limit.batch} jobs each, ${limit.clients} client(s), best of ` +
       `${limit.runs.map((r) => r.clients).join('/')}): ${show(limit.jobsPerSec, 0)} jobs/s; Tributary's drain right after: ` +
       `${show(limit.drainPerSec, 0)} jobs/s, ${times(ratio(limit.drainPerSec, limit.jobsPerSec))} of it (target 0.75x)`);
   }
-  for (const run of atScale?.runs ?? []) {
-    lines.push(`at scale, ${run.name} (${run.holding}): drain ${show(run.drainPerSec, 0)} jobs/s, ` +
-      `${times(ratio(run.drainPerSec, run.emptyDrainPerSec))} its empty-table drain; bulk insert ${show(run.insertPerSec, 0)} jobs/s`);
+  const bigRuns = [...(atScale?.runs ?? []).map((run) => ['at scale', run] as const), ...(backlog?.runs ?? []).map((run) => ['backlog', run] as const)];
+  for (const [phase, run] of bigRuns) {
+    lines.push(`${phase}, ${run.name} (${run.holding}; filled in ${show(run.fillSeconds, 0)} s): drain ${show(run.drainPerSec, 0)} jobs/s, ` +
+      `${times(ratio(run.drainPerSec, run.emptyDrainPerSec))} its empty-table drain (target 0.80x); bulk insert ${show(run.insertPerSec, 0)} jobs/s`);
   }
+  if (atScale) lines.push('at scale: graphile-worker deletes a job once it succeeds, so it has no run with finished rows; it has the backlog\'s');
   if (memory) {
-    lines.push(`memory: Tributary client draining ${memory.jobs.toLocaleString('en-US')} jobs in its own process: peak RSS ` +
-      `${show(memory.peakRss / MB, 0)} MB sampled every 100 ms (${show(memory.maxRss / MB, 0)} MB lifetime high-water mark, ` +
-      `${show(memory.readyRss / MB, 0)} MB before the first fetch; target 150 MB), ` +
+    lines.push(`memory: a Tributary client with its defaults draining ${memory.jobs.toLocaleString('en-US')} jobs in its own process: ` +
+      `peak RSS ${show(peakRss(memory) / MB, 0)} MB (target 150 MB; ${show(memory.peakRss / MB, 0)} MB sampled every 100 ms, ` +
+      `${show(memory.maxRss / MB, 0)} MB the kernel's high-water mark, ${show(memory.readyRss / MB, 0)} MB before the first fetch), ` +
       `drain ${show(memory.jobsPerSec, 0)} jobs/s`);
   }
   if (scaleOut?.length) {
@@ -103,7 +110,16 @@ export function extras(results: Results): string {
     lines.push(`scale-out, ${scaleOut[0]!.jobs.toLocaleString('en-US')} jobs: ` +
       scaleOut.map((s) => `${s.processes} process${s.processes > 1 ? 'es' : ''} ${show(s.jobsPerSec, 0)} jobs/s (${times(ratio(s.jobsPerSec, one))})`).join(', '));
   }
+  const durations = Object.entries(results.durations);
+  if (durations.length) lines.push(`phases took: ${durations.map(([phase, seconds]) => `${phase} ${show(seconds, 0)} s`).join(', ')}`);
   return [...lines, ...results.notes.map((note) => `note: ${note}`)].join('\n');
+}
+
+/** Issue 13's targets as a table: target, this run's figures, met or not. */
+export function targetTable(results: Results): string {
+  const verdict = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : 'NOT MET');
+  const rows = evaluate(results).map((t) => [t.target, t.measured, verdict(t.met)]);
+  return `targets (issue 13)\n${layout([['target', 'measured', 'verdict'], ...rows], 3)}`;
 }
 
 /** Every figure as one JSON object, for scripts that read the last line. */
@@ -117,7 +133,11 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
         return [row.key, { ...each, ratio: ratios }];
       }))
     : {};
-  const { limit, atScale, memory, scaleOut } = results;
+  const { limit, busy, atScale, backlog, memory, scaleOut } = results;
+  const big = (r: AtScale) => ({
+    holding: r.holding, fill_s: round(r.fillSeconds, 1), drain: round(r.drainPerSec, 0), insert: round(r.insertPerSec, 0),
+    empty_drain: round(r.emptyDrainPerSec, 0), ratio_to_empty: round(ratio(r.drainPerSec, r.emptyDrainPerSec), 3),
+  });
   const json = {
     ...figures,
     limit: typeof limit === 'string' ? { skipped: limit } : limit && {
@@ -125,15 +145,17 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
       tributary_drain: round(limit.drainPerSec, 0), drain_ratio: round(ratio(limit.drainPerSec, limit.jobsPerSec), 3),
       runs: limit.runs.map((r) => ({ clients: r.clients, jobs_per_sec: round(r.jobsPerSec, 0) })),
     },
+    busy: busy && { loop_cpu_share: round(busy.loopCpuShare, 2), cores: busy.cores },
     at_scale: atScale && {
       finished: atScale.finished, scheduled: atScale.scheduled, jobs: atScale.jobs,
-      ...Object.fromEntries(atScale.runs.map((r) => [r.key, {
-        holding: r.holding, drain: round(r.drainPerSec, 0), insert: round(r.insertPerSec, 0), empty_drain: round(r.emptyDrainPerSec, 0),
-        ratio_to_empty: round(ratio(r.drainPerSec, r.emptyDrainPerSec), 3),
-      }])),
+      ...Object.fromEntries(atScale.runs.map((r) => [r.key, big(r)])),
+    },
+    backlog: backlog && {
+      backlog: backlog.backlog, jobs: backlog.jobs,
+      ...Object.fromEntries(backlog.runs.map((r) => [r.key, big(r)])),
     },
     memory: memory && {
-      jobs: memory.jobs, peak_rss_mb: round(memory.peakRss / MB, 1), max_rss_mb: round(memory.maxRss / MB, 1),
+      jobs: memory.jobs, peak_rss_mb: round(peakRss(memory) / MB, 1), sampled_rss_mb: round(memory.peakRss / MB, 1), max_rss_mb: round(memory.maxRss / MB, 1),
       ready_rss_mb: round(memory.readyRss / MB, 1), target_mb: 150, drain: round(memory.jobsPerSec, 0),
     },
     scaleout: scaleOut && {
@@ -143,6 +165,8 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
         peak_rss_mb: round(s.peakRss / MB, 1),
       }])),
     },
+    targets: evaluate(results).map((t) => ({ target: t.target, measured: t.measured, met: t.met })),
+    durations_s: Object.fromEntries(Object.entries(results.durations).map(([phase, seconds]) => [phase, round(seconds, 0)])),
     notes: results.notes,
     settings: { ...settings, ...extra },
   };

@@ -1,70 +1,16 @@
 /**
- * The phases beyond one process on an empty table: filling river_job as a long-lived queue
- * leaves it (for the at-scale drain), and draining with Tributary clients in child processes
- * (bench/drain-child.ts) for client memory and for scale-out over several processes.
+ * Draining with Tributary clients in child processes (bench/drain-child.ts): the memory phase
+ * (one process, its RSS) and the scale-out phase (several processes on one queue).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import ts from 'typescript';
 import type { BenchSettings } from './contender.js';
 import { createDatabase, dropDatabase } from './database.js';
 import type { ChildMessage, ParentMessage } from './drain-child.js';
 import { perSecond } from './stats.js';
 import { tributaryContender } from './tributary.js';
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Fills a migrated Tributary database as a busy queue leaves it: `finished` jobs of the bench's
- * queue and kind (completed, 5% cancelled, 2% discarded, finalized over the last 12 hours, so
- * none is old enough for the cleaner during the run) and `scheduled` jobs due over the next days,
- * so none becomes available during the run. Then VACUUM ANALYZE, as autovacuum would have.
- */
-export async function fillTributaryAtScale(url: string, finished: number, scheduled: number): Promise<void> {
-  await withClient(url, async (client) => {
-    await client.query(
-      `INSERT INTO river_job (state, kind, queue, args, attempt, attempted_at, finalized_at, scheduled_at, created_at)
-       SELECT s, 'noop', 'default', jsonb_build_object('i', -i), 1, now() - make_interval(secs => i % 43200 + 1),
-         now() - make_interval(secs => i % 43200), now() - make_interval(secs => i % 43200 + 2), now() - make_interval(secs => i % 43200 + 2)
-       FROM (SELECT i, CASE WHEN i % 50 = 0 THEN 'discarded' WHEN i % 20 = 0 THEN 'cancelled' ELSE 'completed' END::river_job_state AS s
-             FROM generate_series(1, $1::int) AS i) AS g`,
-      [finished],
-    );
-    await client.query(
-      `INSERT INTO river_job (state, kind, queue, args, scheduled_at)
-       SELECT 'scheduled', 'noop', 'default', jsonb_build_object('i', -i), now() + interval '1 hour' + make_interval(secs => i)
-       FROM generate_series(1, $1::int) AS i`,
-      [scheduled],
-    );
-    await client.query('VACUUM ANALYZE river_job');
-  });
-}
-
-/**
- * graphile-worker deletes a job once it succeeds, so it never holds finished rows: at scale it
- * only holds the `scheduled` jobs (due in an hour and later), added through its own add_jobs.
- */
-export async function fillGraphileAtScale(url: string, scheduled: number): Promise<void> {
-  await withClient(url, async (client) => {
-    await client.query(
-      `SELECT graphile_worker.add_jobs(array(
-         SELECT (('noop', json_build_object('i', -i), null, now() + interval '1 hour' + make_interval(secs => i), null, null, null, null))::graphile_worker.job_spec
-         FROM generate_series(1, $1::int) AS i))`,
-      [scheduled],
-    );
-    await client.query('VACUUM ANALYZE graphile_worker._private_jobs');
-  });
-}
 
 export interface ChildrenResult {
   processes: number;
@@ -78,19 +24,33 @@ export interface ChildrenResult {
   readyRss: number;
 }
 
+/** The memory phase's figure: the higher of the RSS sampled while working and the kernel's high-water mark, which also catches peaks between samples. */
+export const peakRss = (result: ChildrenResult) => Math.max(result.peakRss, result.maxRss);
+
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const CHILD_DIR = fileURLToPath(new URL('../.tmp/bench-child/', import.meta.url));
 
 /**
- * The child script as plain JavaScript: bench/drain-child.ts and the modules it imports,
- * transpiled by TypeScript into .tmp/bench-child/ (git-ignored, inside the package, so `tributary`
- * resolves to the built package and `pg` to node_modules). The child then runs on bare Node: the
- * tsx loader alone would add some 45 MB to the RSS being measured.
+ * The child script as plain JavaScript: bench/drain-child.ts and the bench modules it imports,
+ * followed import by import (so a new import of bench/tributary.ts cannot leave the child without
+ * it), transpiled by TypeScript into .tmp/bench-child/ (git-ignored, inside the package, so
+ * `tributary-queue` resolves to the built package and `pg` to node_modules). The child then runs
+ * on bare Node: the tsx loader alone would add some 45 MB to the RSS being measured.
  */
 async function compileChild(): Promise<string> {
   await mkdir(CHILD_DIR, { recursive: true });
-  for (const name of ['drain-child', 'tributary', 'contender']) {
+  const pending = ['drain-child'];
+  const done = new Set<string>();
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    if (done.has(name)) continue;
+    done.add(name);
     const source = await readFile(`${BENCH_DIR}${name}.ts`, 'utf8');
+    // Type-only imports are erased by the transpiler; following them costs only a file read.
+    for (const { fileName } of ts.preProcessFile(source, true, false).importedFiles) {
+      const sibling = fileName.match(/^\.\/([\w-]+)\.js$/)?.[1];
+      if (sibling) pending.push(sibling);
+      else if (fileName.startsWith('.')) throw new Error(`bench/${name}.ts imports ${fileName}: the client process can only import bench/ siblings`);
+    }
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
       fileName: `${name}.ts`,
@@ -101,12 +61,24 @@ async function compileChild(): Promise<string> {
 }
 
 /**
+ * The environment variables bench/tributary.ts reads to tune its client away from the defaults
+ * (a fixed prefetch, another pool size).
+ */
+export const TUNING_ENV = ['TRIBUTARY_PREFETCH', 'TRIBUTARY_POOL_MAX'] as const;
+
+/** The tuning variables set in this process, as `NAME=value` (none: the client runs with its defaults). */
+export const tuningSet = (): string[] => TUNING_ENV.filter((name) => process.env[name] !== undefined).map((name) => `${name}=${process.env[name]}`);
+
+/**
  * Fills a fresh database with `jobs` jobs (Tributary's insertMany, as the drain phase), starts
  * `processes` Tributary clients in child processes, each with the drain phase's settings, lets
  * them all go at once, and times from the first handler start in any process to the last
- * stored completion in any process.
+ * stored completion in any process. With `defaults`, the children do not see {@link TUNING_ENV}:
+ * each runs the client exactly as a user gets it (default prefetch, a 10-connection pg.Pool).
  */
-export async function drainInProcesses(serverUrl: string, settings: BenchSettings, processes: number, jobs: number): Promise<ChildrenResult> {
+export async function drainInProcesses(
+  serverUrl: string, settings: BenchSettings, processes: number, jobs: number, { defaults = false } = {},
+): Promise<ChildrenResult> {
   const database = 'tributary_bench_processes';
   const url = await createDatabase(serverUrl, database);
   const children: ChildProcess[] = [];
@@ -129,11 +101,10 @@ export async function drainInProcesses(serverUrl: string, settings: BenchSetting
     failed.catch(() => {});
     let finished = 0;
     let stopping = false;
+    const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_SETTINGS: JSON.stringify(settings) };
+    if (defaults) for (const name of TUNING_ENV) delete env[name];
     for (let p = 0; p < processes; p++) {
-      const child = spawn(process.execPath, [script], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        env: { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_SETTINGS: JSON.stringify(settings) },
-      });
+      const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
       children.push(child);
       child.on('exit', (code) => {
         // Give a last message still in the channel a moment to arrive before calling it a crash.

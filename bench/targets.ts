@@ -1,0 +1,69 @@
+/**
+ * Issue 13's targets, judged on one run's figures: each target, what this run measured for it,
+ * and whether that meets it. A target whose phase did not run (or could not) is left unjudged.
+ */
+import type { Figures } from './phases.js';
+import type { Results } from './report.js';
+import { peakRss } from './scale.js';
+import { ratio } from './stats.js';
+
+export interface Target {
+  target: string;
+  /** The figures it is judged on, as a sentence fragment; "not measured" when missing. */
+  measured: string;
+  /** Null: not measured in this run. */
+  met: boolean | null;
+}
+
+const NOT_MEASURED = 'not measured in this run';
+const show = (value: number, digits: number) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Tributary's figure over another's, judged by `ok` on the ratio. */
+function versus(target: string, mine: number, theirs: number, unit: string, digits: number, ok: (r: number) => boolean): Target {
+  const r = ratio(mine, theirs);
+  if (r === null) return { target, measured: NOT_MEASURED, met: null };
+  return { target, measured: `${show(mine, digits)} vs ${show(theirs, digits)} ${unit}: ${r.toFixed(2)}x`, met: ok(r) };
+}
+
+/** A figure against a fixed bound. */
+function bound(target: string, value: number, unit: string, digits: number, ok: (v: number) => boolean): Target {
+  if (!Number.isFinite(value)) return { target, measured: NOT_MEASURED, met: null };
+  return { target, measured: `${show(value, digits)} ${unit}`, met: ok(value) };
+}
+
+/** Every issue-13 target, in the issue's order. */
+export function evaluate(results: Results): Target[] {
+  const figures = (key: string): Figures | undefined => results.contenders.find((c) => c.key === key)?.figures;
+  const t = figures('tributary');
+  const g = figures('graphile');
+  const pick = (f: Figures | undefined, p: (f: Figures) => number) => (f ? p(f) : NaN);
+  const vsGraphile = (target: string, p: (f: Figures) => number, unit: string, digits: number, ok: (r: number) => boolean) =>
+    versus(target, pick(t, p), pick(g, p), unit, digits, ok);
+  const faster = (x: number) => (r: number) => r >= x;
+  const noSlower = (r: number) => r <= 1;
+  const { limit, memory, atScale, backlog } = results;
+  const big = (runs: { key: string; drainPerSec: number; emptyDrainPerSec: number }[] | undefined, target: string) => {
+    const run = runs?.find((r) => r.key === 'tributary');
+    return versus(target, run?.drainPerSec ?? NaN, run?.emptyDrainPerSec ?? NaN, 'jobs/s', 0, faster(0.8));
+  };
+  return [
+    vsGraphile('drain with defaults >= 1.5x graphile-worker', (f) => f.drainPerSec, 'jobs/s', 0, faster(1.5)),
+    typeof limit === 'object'
+      ? versus(`drain >= 0.75x the drain limit (pgbench, ${limit.batch} jobs a transaction, back to back)`,
+        limit.drainPerSec, limit.jobsPerSec, 'jobs/s', 0, faster(0.75))
+      : { target: 'drain >= 0.75x the drain limit', measured: limit ?? NOT_MEASURED, met: null },
+    vsGraphile("bulk insert >= 1.5x graphile-worker's add_jobs", (f) => f.insertPerSec, 'jobs/s', 0, faster(1.5)),
+    { target: 'bulk insert >= 0.5x the insert limit', measured: 'not measured: the limit phase measures the drain limit only', met: null },
+    vsGraphile('drain with one core busy >= 1.2x graphile-worker', (f) => f.busyDrainPerSec, 'jobs/s', 0, faster(1.2)),
+    bound(`memory: peak RSS <= 150 MB draining ${(memory?.jobs ?? 100_000).toLocaleString('en-US')} jobs with defaults`,
+      memory ? peakRss(memory) / 2 ** 20 : NaN, 'MB', 0, (mb) => mb <= 150),
+    vsGraphile("latency p50 <= graphile-worker's (default synchronous_commit)", (f) => f.latencyP50Ms, 'ms', 2, noSlower),
+    vsGraphile("latency p99 <= graphile-worker's (default synchronous_commit)", (f) => f.latencyP99Ms, 'ms', 2, noSlower),
+    vsGraphile("latency p50 <= graphile-worker's (synchronous_commit off)", (f) => f.latencyAsyncP50Ms, 'ms', 2, noSlower),
+    vsGraphile("latency p99 <= graphile-worker's (synchronous_commit off)", (f) => f.latencyAsyncP99Ms, 'ms', 2, noSlower),
+    bound('latency p50 <= 2 ms (synchronous_commit off)', pick(t, (f) => f.latencyAsyncP50Ms), 'ms', 2, (ms) => ms <= 2),
+    bound('latency p99 <= 10 ms (synchronous_commit off)', pick(t, (f) => f.latencyAsyncP99Ms), 'ms', 2, (ms) => ms <= 10),
+    big(atScale?.runs, `drain with ${(atScale?.finished ?? 10_000_000).toLocaleString('en-US')} finished rows >= 0.8x the empty table's`),
+    big(backlog?.runs, `drain with a backlog of ${(backlog?.backlog ?? 1_000_000).toLocaleString('en-US')} >= 0.8x the empty table's`),
+  ];
+}
