@@ -8,6 +8,7 @@ import { statementName } from '../sql/query.js';
 import { byArgsFieldIssues } from './args-fields.js';
 import { directConnection, type Direct } from './direct-connection.js';
 import { copyJobs } from './insert-copy.js';
+import { unstorableTextIssues } from './unstorable-text.js';
 import { newJobResults, resultsInItemOrder, type InsertResult } from './insert-results.js';
 import { insertOptsIssues, resolveInsertOpts, type InsertOpts, type ResolvedInsertOpts } from './opts.js';
 import { isUnique, uniqueKey, uniqueStatesBits } from './unique-key.js';
@@ -66,13 +67,17 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
   const { issues: own, opts } = issuesAndOpts(item, ctx);
   const args = await validateArgs(item.job, item.args);
   if (own.length > 0 || args.issues) return [...own, ...(args.issues ?? [])];
+  const argsText = JSON.stringify(args.value);
+  const metadataText = JSON.stringify(opts.metadata);
+  const unstorable = [...unstorableTextIssues(args.value, argsText, 'args'), ...unstorableTextIssues(opts.metadata, metadataText, 'metadata')];
+  if (unstorable.length > 0) return unstorable;
   const unique = isUnique(opts.uniqueOpts) ? opts.uniqueOpts : undefined;
   return {
     ord,
-    args: JSON.stringify(args.value),
+    args: argsText,
     kind: item.job.kind,
     max_attempts: opts.maxAttempts,
-    metadata: JSON.stringify(opts.metadata),
+    metadata: metadataText,
     pending: opts.pending,
     priority: opts.priority,
     queue: opts.queue,
