@@ -17,9 +17,9 @@ export interface Connection {
 
 /**
  * The driver beneath a Drizzle handle, reached directly to prepare statements and to COPY:
- * Drizzle's `execute` does neither. Found only for node-postgres and postgres.js whose internals
- * look as expected (drizzle-orm 0.44 and 0.45); anything else gets no `Direct`, and inserts go
- * through `execute` as before.
+ * Drizzle's `execute` does neither. Found only for node-postgres (statements and COPY) and
+ * postgres.js (statements) whose internals look as expected (drizzle-orm 0.44 and 0.45);
+ * anything else gets no `Direct`, and inserts go through `execute` as before.
  */
 export interface Direct {
   /** Runs one statement: in the caller's transaction for a `tx`, on any connection for a `db`. */
@@ -51,7 +51,7 @@ function sessionOf(handle: DrizzleHandle): { kind: unknown; client: Loose; log: 
 export function directConnection(handle: DrizzleHandle): Direct | undefined {
   const { kind, client, log } = sessionOf(handle);
   if (kind === 'NodePgSession') return nodePostgres(client, isTransaction(handle), log);
-  if (kind === 'PostgresJsSession') return postgresJs(client, isTransaction(handle), log);
+  if (kind === 'PostgresJsSession') return postgresJs(client, log);
   return undefined;
 }
 
@@ -121,63 +121,26 @@ function nodePostgres(client: Loose, inTransaction: boolean, log: Log): Direct |
 
 // postgres.js -----------------------------------------------------------------------------
 
-/** A postgres.js query, which runs only once awaited. */
-interface PostgresJsQuery extends PromiseLike<unknown> {
-  values(): PromiseLike<Rows>;
-  writable(): Promise<Writable>;
-  reject(error: unknown): void;
-}
-
-type Sql = { unsafe(text: string, values?: unknown[], options?: { prepare?: boolean }): PostgresJsQuery; begin?: unknown };
+type Sql = { unsafe(text: string, values?: unknown[], options?: { prepare?: boolean }): { values(): PromiseLike<Rows> } };
 
 /**
- * Whether a COPY can be run and its failure seen. postgres.js 3.4 never settles the writable when
- * the server rejects the data after the last chunk (porsager/postgres#1173): the error reaches
- * only the query's own `reject`, already spent on resolving the writable. Tributary catches it
- * there, so it needs that method. Queries run only when awaited, so this probe runs nothing.
+ * postgres.js gets the prepared statement but no COPY. Its COPY (`.writable()`) writes the data
+ * and the end of the copy to the socket separately, and its sockets keep Nagle's algorithm on:
+ * the end waits for the server's delayed ACK, 40 ms or more (measured: 88 ms for a COPY of 1
+ * to 100 rows, 56 ms for 1,000, against 25 ms for the statement). And a COPY the server rejects
+ * after the data never settles, leaving the connection in an aborted transaction
+ * (porsager/postgres#1173, open in 3.4.9).
  */
-function postgresJsCanCopy(sql: Sql): boolean {
-  const probe = sql.unsafe('') as Partial<PostgresJsQuery>;
-  return typeof probe.writable === 'function' && typeof probe.reject === 'function';
-}
-
-function postgresJsConnection(sql: Sql, log: Log): Connection {
+function postgresJs(sql: Loose, log: Log): Direct | undefined {
+  if (typeof sql?.unsafe !== 'function') return undefined;
+  const s = sql as Sql;
   return {
     // postgres.js names and caches the statement itself; `prepare: false` on the connection (for
     // PgBouncer in transaction mode) still wins over this.
     query: async (q) => {
       log(q.text, q.values);
-      return (await sql.unsafe(q.text, q.values, { prepare: true }).values()) as Rows;
+      return (await s.unsafe(q.text, q.values, { prepare: true }).values()) as Rows;
     },
-    async copyFrom(statement, data) {
-      log(statement, []);
-      const query = sql.unsafe(statement);
-      let failed!: (error: unknown) => void;
-      const serverError = new Promise<never>((_, reject) => (failed = reject));
-      serverError.catch(() => {}); // seen through the race below, or through writable() itself
-      const reject = query.reject.bind(query);
-      query.reject = (error) => {
-        failed(error);
-        reject(error);
-      };
-      const stream = await query.writable();
-      stream.end(data);
-      await Promise.race([finished(stream), serverError]);
-    },
-  };
-}
-
-function postgresJs(sql: Loose, inTransaction: boolean, log: Log): Direct | undefined {
-  if (typeof sql?.unsafe !== 'function') return undefined;
-  const s = sql as Sql;
-  const connection = postgresJsConnection(s, log);
-  return {
-    query: connection.query,
-    async withCopy(work) {
-      if (!postgresJsCanCopy(s)) return undefined;
-      if (inTransaction) return work(connection);
-      if (typeof s.begin !== 'function') return undefined;
-      return (s.begin as (fn: (tx: Sql) => Promise<unknown>) => Promise<unknown>)((tx) => work(postgresJsConnection(tx, log))) as Promise<Awaited<ReturnType<typeof work>>>;
-    },
+    withCopy: async () => undefined,
   };
 }

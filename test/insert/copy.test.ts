@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Client, defineJob, ValidationError, type DrizzleHandle, type InsertManyItem } from '../../src/index.js';
@@ -8,10 +9,11 @@ import { createTestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
 import { nodePostgresHandle, pgliteHandle, postgresJsHandle, type DriverHandle } from './driver-handles.js';
 
-// Large batches of plain jobs go through COPY FROM STDIN on node-postgres and postgres.js (the
-// statement elsewhere). COPY returns nothing, so each result is built from ids and now() reserved
-// beforehand: these tests read every row back and compare, and check that COPY keeps what the
-// statement promised: the caller's transaction, one notification per queue, ids in item order.
+// Large batches of plain jobs go through COPY FROM STDIN on node-postgres (the statement, prepared
+// where the driver allows, elsewhere). COPY returns nothing, so each result is built from ids and
+// now() reserved beforehand: these tests read every row back and compare, and check that COPY
+// keeps what the statement promised: the caller's transaction, one notification per queue, ids in
+// item order. Every driver runs them, so the statement path is held to the same.
 
 const t = await createTestDatabase();
 const client = new Client();
@@ -243,6 +245,17 @@ describe.each(drivers.map((d) => [d.name, d] as const))('%s', (_name, { make }) 
       else expect(second[i]!.job.id).not.toBe(first[i]!.job.id);
     });
     expect(await count(driver, marker)).toBe(BATCH + (BATCH - BATCH / 3));
+  });
+
+  test('the statement is prepared on the connection, where the driver prepares statements', async () => {
+    const marker = randomUUID();
+    const names = await driver.db.transaction(async (tx) => {
+      await client.insertMany(tx, [{ job: unique, args: { marker, i: 1 } }]);
+      const result = (await tx.execute(sql`SELECT name FROM pg_prepared_statements WHERE statement LIKE '%WITH input AS%'`)) as unknown;
+      return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { name: string }[];
+    });
+    expect(names.length > 0).toBe(driver.name !== 'PGlite');
+    if (driver.name === 'node-postgres') expect(names[0]!.name).toMatch(/^tributary_job_insert_many_[0-9a-f]{16}$/);
   });
 
   test(`a batch below ${COPY_MIN_ROWS} jobs goes through the statement`, async () => {

@@ -50,7 +50,7 @@ export function postgresJsHandle(t: TestDatabase): DriverHandle {
     name: 'postgres.js',
     db: drizzlePostgresJs(sql, { logger: logger(statements) }),
     statements,
-    copies: true,
+    copies: false,
     query: t.query,
     listen: (channel) => listen(t.url, channel),
     close: () => sql.end(),
