@@ -15,7 +15,7 @@ import { nodePostgresHandle, postgresJsHandle, type DriverHandle } from './drive
 // path must find the tables of a named schema like the statement does.
 
 const t = await createTestDatabase();
-const BATCH = COPY_MIN_ROWS * 2;
+const BATCH = COPY_MIN_ROWS.database;
 const job = defineJob({ kind: 'fallback_probe', args: v.object({ marker: v.string(), i: v.number() }) });
 const items = (marker: string): InsertManyItem[] => Array.from({ length: BATCH }, (_, i) => ({ job, args: { marker, i } }));
 const client = new Client();

@@ -17,7 +17,7 @@ import { nodePostgresHandle, pgliteHandle, postgresJsHandle, type DriverHandle }
 
 const t = await createTestDatabase();
 const client = new Client();
-const BATCH = COPY_MIN_ROWS * 3;
+const BATCH = COPY_MIN_ROWS.database + 50;
 
 const rich = defineJob({
   kind: 'copy_rich',
@@ -258,11 +258,17 @@ describe.each(drivers.map((d) => [d.name, d] as const))('%s', (_name, { make }) 
     if (driver.name === 'node-postgres') expect(names[0]!.name).toMatch(/^tributary_job_insert_many_[0-9a-f]{16}$/);
   });
 
-  test(`a batch below ${COPY_MIN_ROWS} jobs goes through the statement`, async () => {
-    const marker = randomUUID();
-    driver.statements.length = 0;
-    await client.insertMany(driver.db, Array.from({ length: COPY_MIN_ROWS - 1 }, (_, i) => ({ job: plain, args: { marker, i } })));
-    expect(driver.statements.includes('COPY')).toBe(false);
-    expect(await count(driver, marker)).toBe(COPY_MIN_ROWS - 1);
+  test.each([
+    ['a transaction', 'tx', COPY_MIN_ROWS.transaction],
+    ['a db', 'db', COPY_MIN_ROWS.database],
+  ] as const)('through %s, COPY from %i jobs on, the statement below', async (_what, mode, from) => {
+    const run = modes.find((m) => m.mode === mode)!.run;
+    for (const size of [from - 1, from]) {
+      const marker = randomUUID();
+      driver.statements.length = 0;
+      await run(driver, (h) => client.insertMany(h, Array.from({ length: size }, (_, i) => ({ job: plain, args: { marker, i } }))));
+      expect(driver.statements.includes('COPY'), `${size} jobs`).toBe(driver.copies && size === from);
+      expect(await count(driver, marker)).toBe(size);
+    }
   });
 });
