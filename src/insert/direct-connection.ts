@@ -25,11 +25,21 @@ export interface Direct {
   /** Runs one statement: in the caller's transaction for a `tx`, on any connection for a `db`. */
   query(q: Query, name: string): Promise<Rows>;
   /**
-   * Runs `work` so that everything it does commits or rolls back as one: in the caller's
-   * transaction for a `tx`, in a transaction of its own on one connection for a `db`. Resolves to
-   * undefined, without running `work`, when the connection cannot COPY.
+   * A connection to COPY on, in a transaction: the caller's for a `tx`, one of its own, begun on
+   * one connection of the pool, for a `db`. Undefined when the connection cannot COPY.
    */
-  withCopy<T>(work: (connection: Connection) => Promise<T>): Promise<T | undefined>;
+  openCopy(): Promise<CopySession | undefined>;
+}
+
+/** A transaction to COPY in. Exactly one of `commit` and `rollback` must be called. */
+export interface CopySession {
+  connection: Connection;
+  /** Settles once the transaction has begun; rejects if it could not. */
+  begun: Promise<void>;
+  /** Commits a transaction of its own; nothing for the caller's. */
+  commit(): Promise<void>;
+  /** Rolls back a transaction of its own; nothing for the caller's, whose failed statement already aborted it. */
+  rollback(): Promise<void>;
 }
 
 /** Drizzle's class tag (`static [entityKind]`), which names the driver's session class. */
@@ -88,35 +98,57 @@ function nodePostgres(client: Loose, inTransaction: boolean, log: Log): Direct |
       query: (q, name) => pgQuery(client, q, name, log),
       // A db on one pg.Client may already be in a transaction its owner began with BEGIN: one
       // of Tributary's own would commit it. Only a tx, whose transaction is the caller's, COPYs.
-      withCopy: async (work) => (inTransaction && canCopy(client) ? work(pgConnection(client, log)) : undefined),
+      openCopy: async () => (inTransaction && canCopy(client) ? { connection: pgConnection(client, log), begun: Promise.resolve(), commit: nothing, rollback: nothing } : undefined),
     };
   }
   return {
     query: (q, name) => pgQuery(client, q, name, log),
-    async withCopy(work) {
-      const connection: Loose = await client!.connect();
-      if (!canCopy(connection)) {
-        connection!.release();
-        return undefined;
-      }
-      let broken: unknown;
-      try {
-        log('begin', []);
-        await connection!.query('BEGIN');
-        const result = await work(pgConnection(connection, log));
-        log('commit', []);
-        await connection!.query('COMMIT');
-        return result;
-      } catch (error) {
-        // A connection that cannot even roll back is not given back to the pool.
-        log('rollback', []);
-        await connection!.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
-        throw error;
-      } finally {
-        connection!.release(broken instanceof Error ? broken : broken !== undefined);
-      }
-    },
+    openCopy: () => pgTransaction(client, log),
   };
+}
+
+const nothing = async () => {};
+
+/**
+ * A transaction of Tributary's own on a connection checked out of `pool`, given back at its end.
+ * Resolves as soon as BEGIN is sent.
+ */
+async function pgTransaction(pool: Loose, log: Log): Promise<CopySession | undefined> {
+  const connection: Loose = await pool!.connect();
+  if (!canCopy(connection)) {
+    connection!.release();
+    return undefined;
+  }
+  let ended = false; // a failed COMMIT has given the connection back: the ROLLBACK after it must not
+  const end = async (statement: 'COMMIT' | 'ROLLBACK') => {
+    if (ended) return;
+    ended = true;
+    let broken: unknown;
+    try {
+      log(statement.toLowerCase(), []);
+      await connection!.query(statement);
+    } catch (error) {
+      broken = error;
+      throw error;
+    } finally {
+      // A connection that could not end its transaction is not given back to the pool.
+      connection!.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
+    }
+  };
+  // Sent now, awaited by the caller when it needs the transaction: meanwhile it validates.
+  log('begin', []);
+  const begun: Promise<void> = connection!.query('BEGIN').then(
+    () => {},
+    (error: unknown) => {
+      ended = true;
+      connection!.release(error instanceof Error ? error : true);
+      throw error;
+    },
+  );
+  begun.catch(() => {}); // the caller sees it through `begun`
+  // Rolling back a transaction that never began has nothing to undo: BEGIN's failure gave the connection back.
+  const rollback = () => begun.then(() => end('ROLLBACK'), () => {}).catch(() => {});
+  return { connection: pgConnection(connection, log), begun, commit: () => end('COMMIT'), rollback };
 }
 
 // postgres.js -----------------------------------------------------------------------------
@@ -141,6 +173,6 @@ function postgresJs(sql: Loose, log: Log): Direct | undefined {
       log(q.text, q.values);
       return (await s.unsafe(q.text, q.values, { prepare: true }).values()) as Rows;
     },
-    withCopy: async () => undefined,
+    openCopy: async () => undefined,
   };
 }

@@ -1,8 +1,8 @@
 import { copyState, jobCopyData, jobCopyReserve, jobCopyStatement, reservedFrom } from '../sql/job-copy.js';
 import type { JobInsertRow } from '../sql/job-insert-many.js';
 import { statementName } from '../sql/query.js';
-import type { Direct } from './direct-connection.js';
-import type { Inserted } from './insert-results.js';
+import type { Connection } from './direct-connection.js';
+import { newJobResults, type Inserted, type InsertResult } from './insert-results.js';
 
 /**
  * For each queue with a job that is not pending: null if one is due now (no scheduled_at), else
@@ -19,19 +19,19 @@ function notifyTimes(rows: readonly JobInsertRow[]): { queues: string[]; earlies
 }
 
 /**
- * Inserts rows that are not unique through `COPY FROM STDIN`, in one transaction with the
- * reservation of their ids: the caller's for a `tx`, one of its own for a `db`. Two round trips
- * (plus BEGIN and COMMIT for a `db`), and Postgres neither parses nor plans an INSERT of the
- * batch, which is most of its time for large batches. Returns what the database chose for each
- * row, in row order (ids ascending), or undefined when the connection cannot COPY.
+ * Inserts rows that are not unique through `COPY FROM STDIN` on `connection`, after one
+ * statement that reserves their ids and reads now(), in the transaction `connection` is in. Two
+ * round trips, and Postgres neither parses nor plans an INSERT of the batch, which was most of its
+ * time for large batches. Returns the results in row order, ids ascending.
  */
-export function copyJobs(direct: Direct, rows: readonly JobInsertRow[], schema: string | undefined): Promise<Inserted[] | undefined> {
-  return direct.withCopy(async (connection) => {
-    const reserve = jobCopyReserve({ schema, count: rows.length, ...notifyTimes(rows) });
-    const [row] = await connection.query(reserve, statementName('tributary_job_copy_reserve', reserve.text));
-    const reserved = reservedFrom(row ?? [], rows.length);
-    const states = rows.map((r) => copyState(r, reserved.nowMicros));
-    await connection.copyFrom(jobCopyStatement(schema), jobCopyData(rows, reserved, states));
-    return rows.map((r, i): Inserted => [reserved.ids[i]!, states[i]!, reserved.now, r.scheduled_at ?? reserved.now, null]);
-  });
+export async function copyJobs(connection: Connection, rows: readonly JobInsertRow[], schema: string | undefined): Promise<InsertResult[]> {
+  const reserve = jobCopyReserve({ schema, count: rows.length, ...notifyTimes(rows) });
+  const [row] = await connection.query(reserve, statementName('tributary_job_copy_reserve', reserve.text));
+  const reserved = reservedFrom(row ?? [], rows.length);
+  const states = rows.map((r) => copyState(r, reserved.nowMicros));
+  const copied = connection.copyFrom(jobCopyStatement(schema), jobCopyData(rows, reserved, states));
+  // Built while Postgres takes the rows in; thrown away if it rejects them.
+  const results = newJobResults(rows, rows.map((r, i): Inserted => [reserved.ids[i]!, states[i]!, reserved.now, r.scheduled_at ?? reserved.now, null]));
+  await copied;
+  return results;
 }

@@ -9,7 +9,7 @@ import { byArgsFieldIssues } from './args-fields.js';
 import { directConnection, type Direct } from './direct-connection.js';
 import { copyJobs } from './insert-copy.js';
 import { unstorableTextIssues } from './unstorable-text.js';
-import { newJobResults, resultsInItemOrder, type InsertResult } from './insert-results.js';
+import { resultsInItemOrder, type InsertResult } from './insert-results.js';
 import { insertOptsIssues, resolveInsertOpts, type InsertOpts, type ResolvedInsertOpts } from './opts.js';
 import { isUnique, uniqueKey, uniqueStatesBits } from './unique-key.js';
 
@@ -106,11 +106,23 @@ async function explainInsertError(error: unknown, handle: DrizzleHandle, ctx: In
 export async function insertJobs(handle: DrizzleHandle, items: readonly InsertItem[], ctx: InsertContext, context: (index: number) => string): Promise<InsertResult[]> {
   if (!Array.isArray(items)) throw new ValidationError(context(-1), [{ path: 'items', message: 'must be an array' }]);
   if (items.length === 0) return [];
-  const now = new Date();
-  const prepared = await Promise.all(items.map((item, i) => prepareRow(item, i, ctx, now)));
-  const bad = prepared.findIndex((row) => Array.isArray(row));
-  if (bad >= 0) throw new ValidationError(context(bad), prepared[bad] as ValidationIssue[]);
-  const rows = prepared as JobInsertRow[];
+  const direct = directConnection(handle);
+  const copyFrom = isTransaction(handle) ? COPY_MIN_ROWS.transaction : COPY_MIN_ROWS.database;
+  // A batch that will go through COPY gets its connection checked out and its transaction begun
+  // before the items are validated: Postgres begins it while JavaScript validates. An error
+  // opening it waits for validation, which reports bad items first.
+  const opened = direct && items.length >= copyFrom && !mayBeUnique(items, ctx)
+    ? await direct.openCopy().then((session) => ({ session }), (error: unknown) => ({ error }))
+    : undefined;
+  const release = () => (opened && 'session' in opened ? opened.session?.rollback() : undefined);
+
+  let rows: JobInsertRow[];
+  try {
+    rows = await validRows(items, ctx, context);
+  } catch (error) {
+    await release();
+    throw error;
+  }
 
   // Two items with one unique key in a batch: only the first is sent (ON CONFLICT may not touch
   // a row twice in one statement); the others are its duplicates.
@@ -123,16 +135,39 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
   });
 
   try {
-    const direct = directConnection(handle);
-    const copyFrom = isTransaction(handle) ? COPY_MIN_ROWS.transaction : COPY_MIN_ROWS.database;
-    if (direct && sent.length >= copyFrom && sent.every((row) => row.unique_key === null)) {
-      const inserted = await copyJobs(direct, sent, ctx.schema);
-      if (inserted) return newJobResults(sent, inserted);
+    const copies = direct && sent.length >= copyFrom && sent.every((row) => row.unique_key === null);
+    if (!copies) await release();
+    if (opened && 'error' in opened) throw opened.error;
+    const session = copies ? (opened ? opened.session : await direct.openCopy()) : undefined;
+    if (session) {
+      try {
+        await session.begun;
+        const results = await copyJobs(session.connection, sent, ctx.schema);
+        await session.commit();
+        return results;
+      } catch (error) {
+        await session.rollback();
+        throw error;
+      }
     }
     return resultsInItemOrder(rows, await insertStatement(handle, direct, sent, ctx.schema));
   } catch (error) {
     throw await explainInsertError(error, handle, ctx, context(-1));
   }
+}
+
+/** Every item as the row to send, or the first invalid item's issues thrown as a ValidationError. */
+async function validRows(items: readonly InsertItem[], ctx: InsertContext, context: (index: number) => string): Promise<JobInsertRow[]> {
+  const now = new Date();
+  const prepared = await Promise.all(items.map((item, i) => prepareRow(item, i, ctx, now)));
+  const bad = prepared.findIndex((row) => Array.isArray(row));
+  if (bad >= 0) throw new ValidationError(context(bad), prepared[bad] as ValidationIssue[]);
+  return prepared as JobInsertRow[];
+}
+
+/** Whether any item may be unique, before validation: whether any layer of its options sets uniqueOpts. */
+function mayBeUnique(items: readonly InsertItem[], ctx: InsertContext): boolean {
+  return ctx.defaults?.uniqueOpts !== undefined || items.some((item) => item?.opts?.uniqueOpts !== undefined || item?.job?.insertOpts?.uniqueOpts !== undefined);
 }
 
 /**

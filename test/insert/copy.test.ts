@@ -61,6 +61,17 @@ async function stored(driver: DriverHandle, ids: number[]) {
   return rows.map((r) => jobRowFromJson(JSON.parse(r.job) as Record<string, unknown>));
 }
 
+/** No connection of the database is left in a transaction (PGlite has only the one in use). */
+async function noConnectionLeftInTransaction(driver: DriverHandle) {
+  if (driver.name === 'PGlite') return;
+  await waitFor(async () => {
+    const stuck = await driver.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+    );
+    return stuck[0]!.n === 0;
+  }, { message: 'no connection left idle in a transaction' });
+}
+
 const drivers: { name: string; make: () => Promise<DriverHandle> }[] = [
   { name: 'node-postgres', make: async () => nodePostgresHandle(t) },
   { name: 'postgres.js', make: async () => postgresJsHandle(t) },
@@ -153,14 +164,7 @@ describe.each(drivers.map((d) => [d.name, d] as const))('%s', (_name, { make }) 
       const again = await run(driver, (h) => client.insertMany(h, items.slice(0, BATCH)));
       expect(again).toHaveLength(BATCH);
       expect(await count(driver, marker)).toBe(BATCH);
-      if (driver.name !== 'PGlite') {
-        await waitFor(async () => {
-          const stuck = await driver.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
-          );
-          return stuck[0]!.n === 0;
-        }, { message: 'no connection left idle in a transaction' });
-      }
+      await noConnectionLeftInTransaction(driver);
     });
 
     test('args and metadata Postgres cannot store are a validation error naming the item and field, and nothing is sent', async () => {
@@ -188,6 +192,9 @@ describe.each(drivers.map((d) => [d.name, d] as const))('%s', (_name, { make }) 
         expect(driver.statements.includes('COPY')).toBe(false);
       }
       expect(await count(driver, marker)).toBe(2);
+      // A db's own transaction, begun while the items were validated, is rolled back and its connection given back.
+      await noConnectionLeftInTransaction(driver);
+      if (driver.name === 'node-postgres') expect(t.pool.idleCount).toBe(t.pool.totalCount);
     });
 
     test('huge args go through whole', async () => {
