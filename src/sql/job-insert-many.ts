@@ -1,6 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { arrayLiteral } from './array-literal.js';
 import { qualified, UNIQUE_INDEX_PREDICATE } from './identifiers.js';
+import type { Query } from './query.js';
 
 /** One job to insert, as `jobInsertMany` sends it: already validated, with every option resolved. */
 export interface JobInsertRow {
@@ -105,4 +107,15 @@ notified AS (
 SELECT CASE WHEN unique_skipped_as_duplicate THEN row_to_json(inserted)::text
   ELSE json_build_array(id, state, created_at, scheduled_at, encode(unique_key, 'hex'))::text END AS job
 FROM inserted, notified`;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * {@link jobInsertMany} as text and values, to run as a prepared statement: its text depends
+ * only on the schema, so a connection plans it once instead of on every batch.
+ */
+export function jobInsertManyQuery(params: { schema: string | undefined; rows: readonly JobInsertRow[] }): Query {
+  const { sql: text, params: values } = dialect.sqlToQuery(jobInsertMany(params));
+  return { text, values };
 }
