@@ -135,15 +135,16 @@ describe('a database that cannot be reached', async () => {
   pool.on('error', () => {});
   const cause = `connect ECONNREFUSED 127.0.0.1:${port}`;
 
-  test('insert leads with the cause, without the SQL, keeping Drizzle\'s error as the cause', async () => {
+  test('insert leads with the cause, without the SQL, keeping the driver\'s error as the cause', async () => {
     const error = await failure(() => new Client().insert(drizzle(pool), noop, {}));
     expect(error).toBeInstanceOf(QueryFailedError);
     expect(error.message).toBe(
       `insert "noop": cannot connect to the database at postgres://app:***@127.0.0.1:${port}/app: ${cause}: is Postgres running there? Check the connection string (DATABASE_URL)`,
     );
     expect((error as QueryFailedError).code).toBe('ECONNREFUSED');
-    expect((error.cause as Error).message).toMatch(/^Failed query: WITH input AS/);
-    expect(((error.cause as Error).cause as Error).message).toBe(cause);
+    // A single insert through a node-postgres db goes to the driver as a prepared statement, not
+    // through Drizzle: the cause is the driver's own error.
+    expect((error.cause as Error).message).toBe(cause);
   });
 
   test.each([
