@@ -36,6 +36,16 @@ export interface LimitResult {
   pgbench: string;
 }
 
+/** pgbench's environment for a database URL. */
+export function pgEnv(url: string): NodeJS.ProcessEnv {
+  const parsed = new URL(url);
+  return {
+    ...process.env,
+    PGHOST: parsed.hostname, PGPORT: parsed.port || '5432', PGUSER: decodeURIComponent(parsed.username),
+    PGPASSWORD: decodeURIComponent(parsed.password), PGDATABASE: parsed.pathname.slice(1),
+  };
+}
+
 /** `$n` placeholders become pgbench variables `:<prefix>n`, sent as parameters of statements prepared once per connection (`-M prepared`), as the runtime prepares them. */
 const toPgbench = (text: string, prefix: string) => text.replace(/\$(\d+)/g, `:${prefix}$1`);
 
@@ -68,7 +78,7 @@ export function limitScript(batch = LIMIT_BATCH): { script: string; variables: s
 }
 
 /** pgbench on PATH, or installed from Debian's postgresql-client (which ships it) when missing. */
-function findPgbench(log: (line: string) => void): string | undefined {
+export function findPgbench(log: (line: string) => void): string | undefined {
   let binary = findExecutable('pgbench');
   if (!binary) {
     log('  pgbench not found: installing Debian\'s postgresql-client package');
@@ -79,7 +89,7 @@ function findPgbench(log: (line: string) => void): string | undefined {
   return binary;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -110,12 +120,7 @@ async function runOnce(
     }
     const transactions = Math.floor(settings.jobs / (clients * batch));
     if (transactions < 1) throw new Error(`--jobs ${settings.jobs} is too few for ${clients} pgbench clients`);
-    const parsed = new URL(url);
-    const env = {
-      ...process.env,
-      PGHOST: parsed.hostname, PGPORT: parsed.port || '5432', PGUSER: decodeURIComponent(parsed.username),
-      PGPASSWORD: decodeURIComponent(parsed.password), PGDATABASE: parsed.pathname.slice(1),
-    };
+    const env = pgEnv(url);
     const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-t', String(transactions),
       '-f', scriptFile, ...variables.flatMap((v) => ['-D', v])];
     const { code, out } = await run(pgbench, args, env);

@@ -17,6 +17,7 @@ import { startCpuLoop, type CpuLoop } from './busy.js';
 import type { BenchSettings, Contender } from './contender.js';
 import { createDatabase, dropDatabase, serverVersion } from './database.js';
 import { graphileContender } from './graphile.js';
+import { measureInsertLimit } from './insert-limit.js';
 import { LIMIT_BATCH, measureLimit } from './limit.js';
 import { CONTENDERS, readOptions, USAGE, type ContenderKey, type Options } from './options.js';
 import { measure, noFigures, type ContenderPhase } from './phases.js';
@@ -200,6 +201,9 @@ try {
       }
       results.limit = await measureLimit(postgres.url, settings, limitClients, batch, log, tributaryDrain);
       if (typeof results.limit === 'string') log(`  ${results.limit}`);
+      log(`  the insert limit: pgbench inserting ${settings.batch} rows a transaction built on the server, ${settings.jobs} jobs per run`);
+      results.insertLimit = await measureInsertLimit(postgres.url, settings, [1, 2], log);
+      if (typeof results.insertLimit === 'string') log(`  ${results.insertLimit}`);
     });
   }
 

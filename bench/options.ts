@@ -35,7 +35,9 @@ in all:
                        (ALTER DATABASE ... SET), the Postgres contenders                         15 s
   busy                 Tributary's and graphile-worker's drain again while a CPU loop child
                        process keeps one core busy (started for the phase, killed after)         15 s
-  limit                pgbench running Tributary's fetch and complete statements                 60 s
+  limit                pgbench running Tributary's fetch and complete statements, then
+                       pgbench's INSERT ... SELECT of 1,000 server-built rows (1 and 2
+                       connections) and Tributary's bulk insert right after                      50 s
   scale                Tributary's drain with --scale-rows finished (+ N/10 scheduled) rows
                        in river_job, filled in SQL with the indexes built after, then VACUUM
                        ANALYZE (the fill: 124 s here, 175 s on a busier machine)                130 s

@@ -1,6 +1,7 @@
 import type { AtScale } from './at-scale.js';
 import type { BenchSettings } from './contender.js';
 import type { LimitResult } from './limit.js';
+import type { InsertLimitResult } from './insert-limit.js';
 import type { Figures } from './phases.js';
 import { peakRss, type ChildrenResult } from './scale.js';
 import { ratio, round } from './stats.js';
@@ -18,6 +19,7 @@ export interface Results {
   /** Tributary first: every ratio is Tributary / the other. */
   contenders: Measured[];
   limit?: LimitResult | string;
+  insertLimit?: InsertLimitResult | string;
   /** The busy phase's CPU loop: the share of one core it got, of the machine's `cores`. */
   busy?: { loopCpuShare: number; cores: number };
   atScale?: { finished: number; scheduled: number; jobs: number; runs: AtScale[] };
@@ -82,7 +84,7 @@ export function table(results: Results): string {
 /** The Tributary-only figures (limit, at scale, memory, scale-out), one line each. */
 export function extras(results: Results): string {
   const lines: string[] = [];
-  const { limit, busy, atScale, backlog, memory, scaleOut } = results;
+  const { limit, insertLimit, busy, atScale, backlog, memory, scaleOut } = results;
   if (busy) {
     lines.push(`drain, one core busy: the drain again while a CPU loop (a child process started for the phase, killed after) ` +
       `kept one of ${busy.cores} cores busy; the loop got ${show(busy.loopCpuShare, 2)} of a core`);
@@ -92,6 +94,13 @@ export function extras(results: Results): string {
     lines.push(`limit (pgbench running Tributary's fetch + complete, ${limit.batch} jobs each, ${limit.clients} client(s), best of ` +
       `${limit.runs.map((r) => r.clients).join('/')}): ${show(limit.jobsPerSec, 0)} jobs/s; Tributary's drain right after: ` +
       `${show(limit.drainPerSec, 0)} jobs/s, ${times(ratio(limit.drainPerSec, limit.jobsPerSec))} of it (target 0.75x)`);
+  }
+  if (typeof insertLimit === 'string') lines.push(`insert limit: ${insertLimit}`);
+  else if (insertLimit) {
+    lines.push(`insert limit (pgbench INSERT ... SELECT of ${insertLimit.batch} rows built on the server, ` +
+      `${insertLimit.runs.map((r) => `${r.clients} client(s) ${show(r.jobsPerSec, 0)}`).join(', ')} jobs/s; best again: ` +
+      `${show(insertLimit.jobsPerSec, 0)} jobs/s at ${insertLimit.clients}); Tributary's bulk insert right after: ` +
+      `${show(insertLimit.insertPerSec, 0)} jobs/s, ${times(ratio(insertLimit.insertPerSec, insertLimit.jobsPerSec))} of it (target 0.5x)`);
   }
   const bigRuns = [...(atScale?.runs ?? []).map((run) => ['at scale', run] as const), ...(backlog?.runs ?? []).map((run) => ['backlog', run] as const)];
   for (const [phase, run] of bigRuns) {
@@ -133,7 +142,7 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
         return [row.key, { ...each, ratio: ratios }];
       }))
     : {};
-  const { limit, busy, atScale, backlog, memory, scaleOut } = results;
+  const { limit, insertLimit, busy, atScale, backlog, memory, scaleOut } = results;
   const big = (r: AtScale) => ({
     holding: r.holding, fill_s: round(r.fillSeconds, 1), drain: round(r.drainPerSec, 0), insert: round(r.insertPerSec, 0),
     empty_drain: round(r.emptyDrainPerSec, 0), ratio_to_empty: round(ratio(r.drainPerSec, r.emptyDrainPerSec), 3),
@@ -144,6 +153,11 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
       jobs_per_sec: round(limit.jobsPerSec, 0), batch: limit.batch, clients: limit.clients, pgbench: limit.pgbench,
       tributary_drain: round(limit.drainPerSec, 0), drain_ratio: round(ratio(limit.drainPerSec, limit.jobsPerSec), 3),
       runs: limit.runs.map((r) => ({ clients: r.clients, jobs_per_sec: round(r.jobsPerSec, 0) })),
+    },
+    insert_limit: typeof insertLimit === 'string' ? { skipped: insertLimit } : insertLimit && {
+      jobs_per_sec: round(insertLimit.jobsPerSec, 0), batch: insertLimit.batch, clients: insertLimit.clients,
+      tributary_insert: round(insertLimit.insertPerSec, 0), insert_ratio: round(ratio(insertLimit.insertPerSec, insertLimit.jobsPerSec), 3),
+      runs: insertLimit.runs.map((r) => ({ clients: r.clients, jobs_per_sec: round(r.jobsPerSec, 0) })),
     },
     busy: busy && { loop_cpu_share: round(busy.loopCpuShare, 2), cores: busy.cores },
     at_scale: atScale && {
