@@ -204,11 +204,13 @@ function onConflictIssues(value: Record<string, unknown>, path: string): Validat
  * whatever will make it available to decide).
  */
 export function resolvedOptsIssues(opts: ResolvedInsertOpts): ValidationIssue[] {
-  if (opts.pending && opts.uniqueOpts?.onConflict === 'replace') {
-    return [{ path: 'uniqueOpts.onConflict', message: "'replace' cannot be combined with pending: true: a replace only ever makes a job available or scheduled" }];
-  }
-  return [];
+  return opts.pending && opts.uniqueOpts?.onConflict === 'replace' ? [PENDING_REPLACE('uniqueOpts.onConflict')] : [];
 }
+
+const PENDING_REPLACE = (path: string): ValidationIssue => ({
+  path,
+  message: "'replace' cannot be combined with pending: true: a replace only ever makes a job available or scheduled, and never replaces a pending one",
+});
 
 /**
  * Problems with one layer of insert options. `path` prefixes each issue (`opts`,
@@ -251,6 +253,7 @@ export function insertOptsIssues(value: unknown, path: string): ValidationIssue[
     issues.push({ path: `${path}.pending`, message: `must be a boolean, got ${show(o.pending)}` });
   }
   if (o.uniqueOpts !== undefined) issues.push(...uniqueOptsIssues(o.uniqueOpts, `${path}.uniqueOpts`));
+  if (o.pending === true && isPlainObject(o.uniqueOpts) && o.uniqueOpts.onConflict === 'replace') issues.push(PENDING_REPLACE(`${path}.uniqueOpts.onConflict`));
   return issues;
 }
 

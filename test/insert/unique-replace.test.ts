@@ -1,7 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import * as v from 'valibot';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Client, defineJob } from '../../src/index.js';
+import { Client, defineJob, ValidationError } from '../../src/index.js';
 import { listen } from '../support/notifications.js';
 import { waitFor } from '../support/wait.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -198,6 +198,86 @@ describe('onConflict: replace across transactions', () => {
       a.release();
       b.release();
     }
+  });
+});
+
+describe('onConflict: replace against a fetch', () => {
+  test('a job a worker is fetching (locked, made running) is not replaced once the fetch commits', async () => {
+    const first = await client.insert(t.db, digest, { userId: 31, change: 'a' });
+    const fetcher = await t.pool.connect();
+    try {
+      await fetcher.query('BEGIN');
+      await fetcher.query(`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() WHERE id = $1`, [first.job.id]);
+      const inserter = await t.pool.connect();
+      try {
+        const pid = Number((await inserter.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+        const second = client.insert(drizzle(inserter), digest, { userId: 31, change: 'b' }, { scheduledAt: inMinutes(5) });
+        await waitForLockWait(pid);
+        await fetcher.query('COMMIT');
+        expect(await second).toMatchObject({ uniqueSkippedAsDuplicate: true, uniqueReplaced: false, job: { id: first.job.id, state: 'running', args: { change: 'a' } } });
+      } finally {
+        inserter.release();
+      }
+      expect(await stored(first.job.id)).toMatchObject({ state: 'running', args: { change: 'a' } });
+    } finally {
+      fetcher.release();
+    }
+  });
+});
+
+describe('onConflict validation', () => {
+  const plain = defineJob({ kind: 'replace_plain', args: v.object({ userId: v.number() }) });
+  const jobCount = async () => Number((await t.query(`SELECT count(*) AS n FROM river_job`))[0]!.n);
+
+  /** The message of the ValidationError `fn` throws; checks nothing was written. */
+  async function rejection(fn: () => unknown): Promise<string> {
+    const before = await jobCount();
+    let error: unknown;
+    try {
+      await fn();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(await jobCount()).toBe(before);
+    return (error as Error).message;
+  }
+
+  test.each([
+    [{ byArgs: true, onConflict: 'update' }, `insert "replace_plain": opts.uniqueOpts.onConflict: must be 'skip' or 'replace', got "update"`],
+    [{ byArgs: true, onConflict: true }, `insert "replace_plain": opts.uniqueOpts.onConflict: must be 'skip' or 'replace', got true`],
+    [{ onConflict: 'replace' }, `insert "replace_plain": opts.uniqueOpts.onConflict: 'replace' needs a unique key: set byArgs, byPeriod, byQueue or byState`],
+    [{ byArgs: true, excludeKind: true, onConflict: 'replace' }, `insert "replace_plain": opts.uniqueOpts.onConflict: 'replace' cannot be combined with excludeKind: it would put this job's args into a job of another kind`],
+    [{ byArgs: true, onConflikt: 'replace' }, `insert "replace_plain": opts.uniqueOpts.onConflikt: is not a unique option; did you mean "onConflict"?`],
+  ])('uniqueOpts %j is refused, naming the field', async (uniqueOpts, message) => {
+    expect(await rejection(() => client.insert(t.db, plain, { userId: 1 }, { uniqueOpts } as never))).toBe(message);
+  });
+
+  test('a pending insert cannot replace, whichever layers set the two', async () => {
+    const replace = { byArgs: true, onConflict: 'replace' } as const;
+    const pendingReplace = "'replace' cannot be combined with pending: true: a replace only ever makes a job available or scheduled, and never replaces a pending one";
+    expect(await rejection(() => client.insert(t.db, plain, { userId: 1 }, { pending: true, uniqueOpts: replace }))).toBe(
+      `insert "replace_plain": opts.uniqueOpts.onConflict: ${pendingReplace}`,
+    );
+    expect(() => defineJob({ kind: 'replace_pending', args: v.object({}), insertOpts: { pending: true, uniqueOpts: replace } })).toThrow(
+      `defineJob("replace_pending"): insertOpts.uniqueOpts.onConflict: ${pendingReplace}`,
+    );
+    // Each layer valid on its own: the client's pending, the job's replace.
+    const pendingClient = new Client({ insertOpts: { pending: true } });
+    const replacing = defineJob({ kind: 'replace_layers', args: v.object({ userId: v.number() }), insertOpts: { uniqueOpts: replace } });
+    expect(await rejection(() => pendingClient.insert(t.db, replacing, { userId: 1 }))).toBe(`insert "replace_layers": uniqueOpts.onConflict: ${pendingReplace}`);
+    expect(await rejection(() => pendingClient.insertMany(t.db, [{ job: plain, args: { userId: 1 } }, { job: replacing, args: { userId: 1 } }]))).toBe(
+      `insertMany items[1] ("replace_layers"): uniqueOpts.onConflict: ${pendingReplace}`,
+    );
+  });
+
+  test('the job definition and the client check onConflict too', () => {
+    expect(() => defineJob({ kind: 'replace_bad', args: v.object({}), insertOpts: { uniqueOpts: { byQueue: true, onConflict: 'merge' as never } } })).toThrow(
+      `defineJob("replace_bad"): insertOpts.uniqueOpts.onConflict: must be 'skip' or 'replace', got "merge"`,
+    );
+    expect(() => new Client({ insertOpts: { uniqueOpts: { onConflict: 'replace' } } })).toThrow(
+      `new Client(): insertOpts.uniqueOpts.onConflict: 'replace' needs a unique key: set byArgs, byPeriod, byQueue or byState`,
+    );
   });
 });
 
