@@ -215,7 +215,8 @@ export class Client extends ClientAdmin implements WorkerClient {
    * and only if that transaction commits. Args are validated by the job's schema first.
    *
    * @returns the stored job, or for a unique duplicate the existing job with
-   *   `uniqueSkippedAsDuplicate: true`.
+   *   `uniqueSkippedAsDuplicate: true` (or, replaced by `uniqueOpts.onConflict: 'replace'`, as
+   *   updated, with `uniqueReplaced: true`).
    * @throws ValidationError naming the bad field (`args.to`, `opts.priority`); nothing is written.
    */
   async insert<J extends AnyJobDefinition>(

@@ -4,7 +4,7 @@ export type { PgPool, PgPoolClient } from './sql/pg-pool.js';
 export type { DrizzleHandle } from './drizzle-handle.js';
 export { MissingTablesError, QueryFailedError, TributaryError, ValidationError, type ValidationIssue } from './errors.js';
 export type { InsertResult } from './insert/insert-jobs.js';
-export { INSERT_DEFAULTS, type InsertOpts, type Priority, type UniqueOpts } from './insert/opts.js';
+export { INSERT_DEFAULTS, type InsertOpts, type Priority, type UniqueConflict, type UniqueOpts } from './insert/opts.js';
 export { DEFAULT_UNIQUE_STATES } from './insert/unique-key.js';
 export { defineJob, type AnyJobDefinition, type JobArgs, type JobArgsInput, type JobDefinition } from './job.js';
 export type { AttemptError, JobRow } from './job-row.js';

@@ -10,7 +10,8 @@ import { directConnection, type Direct } from './direct-connection.js';
 import { copyJobs } from './insert-copy.js';
 import { unstorableTextIssues } from './unstorable-text.js';
 import { resultsInItemOrder, type InsertResult } from './insert-results.js';
-import { insertOptsIssues, resolveInsertOpts, type InsertOpts, type ResolvedInsertOpts } from './opts.js';
+import { insertOptsIssues, resolvedOptsIssues, resolveInsertOpts, type InsertOpts, type ResolvedInsertOpts } from './opts.js';
+import { rowsToSend } from './same-key.js';
 import { isUnique, uniqueKey, uniqueStatesBits } from './unique-key.js';
 
 export type { InsertResult } from './insert-results.js';
@@ -50,14 +51,15 @@ function issuesAndOpts(item: InsertItem, ctx: InsertContext): { issues: Validati
   if (item.opts === undefined) {
     const known = jobDefaults.get(item.job);
     if (known && known.defaults === ctx.defaults) return known;
-    const fresh = { defaults: ctx.defaults, issues: kindIssues(item.job.kind, 'job.kind'), opts: resolveInsertOpts(undefined, item.job.insertOpts, ctx.defaults) };
+    const opts = resolveInsertOpts(undefined, item.job.insertOpts, ctx.defaults);
+    const fresh = { defaults: ctx.defaults, issues: [...kindIssues(item.job.kind, 'job.kind'), ...resolvedOptsIssues(opts)], opts };
     jobDefaults.set(item.job, fresh);
     return fresh;
   }
-  return {
-    issues: [...kindIssues(item.job.kind, 'job.kind'), ...insertOptsIssues(item.opts, 'opts'), ...byArgsFieldIssues(item.opts, 'opts', item.job.args)],
-    opts: resolveInsertOpts(item.opts, item.job.insertOpts, ctx.defaults),
-  };
+  const opts = resolveInsertOpts(item.opts, item.job.insertOpts, ctx.defaults);
+  const issues = [...kindIssues(item.job.kind, 'job.kind'), ...insertOptsIssues(item.opts, 'opts'), ...byArgsFieldIssues(item.opts, 'opts', item.job.args)];
+  // Layers that are each valid may still combine badly; with one bad, it speaks for itself.
+  return { issues: issues.length > 0 ? issues : resolvedOptsIssues(opts), opts };
 }
 
 async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now: Date): Promise<JobInsertRow | ValidationIssue[]> {
@@ -85,6 +87,7 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
     tags: opts.tags,
     unique_key: unique ? uniqueKey({ kind: item.job.kind, args: args.value, queue: opts.queue }, unique, now).toString('hex') : null,
     unique_states: unique ? uniqueStatesBits(unique.byState) : null,
+    replace: unique?.onConflict === 'replace',
   };
 }
 
@@ -124,15 +127,7 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
     throw error;
   }
 
-  // Two items with one unique key in a batch: only the first is sent (ON CONFLICT may not touch
-  // a row twice in one statement); the others are its duplicates.
-  const keys = new Set<string>();
-  const sent = rows.filter((row) => {
-    if (row.unique_key === null) return true;
-    if (keys.has(row.unique_key)) return false;
-    keys.add(row.unique_key);
-    return true;
-  });
+  const sent = rowsToSend(rows);
 
   try {
     const copies = direct && sent.length >= copyFrom && sent.every((row) => row.unique_key === null);
@@ -150,7 +145,7 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
         throw error;
       }
     }
-    return resultsInItemOrder(rows, await insertStatement(handle, direct, sent, ctx.schema));
+    return resultsInItemOrder(rows, sent, await insertStatement(handle, direct, sent, ctx.schema));
   } catch (error) {
     throw await explainInsertError(error, handle, ctx, context(-1));
   }

@@ -13,9 +13,13 @@ export type Priority = 1 | 2 | 3 | 4;
  */
 export type ArgsField<Args> = Args extends unknown ? Extract<keyof Args, string> : never;
 
+/** What an insert does when a job with its unique key exists: see {@link UniqueOpts.onConflict}. */
+export type UniqueConflict = 'skip' | 'replace';
+
 /**
  * Makes a job unique: a second insert whose unique key matches a job in one of `byState`'s
- * states returns that job instead, flagged `uniqueSkippedAsDuplicate`. The key is River's, so
+ * states returns that job instead, flagged `uniqueSkippedAsDuplicate` (or, with
+ * `onConflict: 'replace'`, updates it first, flagged `uniqueReplaced`). The key is River's, so
  * River's own clients see the same duplicates. An object with nothing set makes no key (River's
  * rule), so `uniqueOpts: {}` is not unique.
  */
@@ -40,6 +44,17 @@ export interface UniqueOpts<Args = Record<string, unknown>> {
   byState?: readonly JobState[];
   /** Leave the kind out of the key, so jobs of different kinds can collide. Default `false`. */
   excludeKind?: boolean;
+  /**
+   * What a duplicate insert does. `'skip'` (the default): nothing; the existing job comes back
+   * flagged `uniqueSkippedAsDuplicate`. `'replace'`: if the existing job is waiting to run
+   * (`available` or `scheduled`), its args, `scheduled_at` (and so its state between available
+   * and scheduled) and priority become this insert's, and it comes back flagged `uniqueReplaced`;
+   * its id, tags, metadata, max attempts and queue stay. A job in any other state (running,
+   * retryable, pending, or finalized and in `byState`) is never touched: the insert is skipped.
+   * With `byArgs: true` the args are the key, so only the schedule and priority can change.
+   * `'replace'` needs a key (not `excludeKind`) and cannot insert `pending` jobs.
+   */
+  onConflict?: UniqueConflict;
 }
 
 /**
@@ -81,7 +96,7 @@ export const REQUIRED_UNIQUE_STATES = ['available', 'pending', 'running', 'sched
 const QUEUE_NAME = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/;
 const TAG = /^[\w-]+$/;
 const OPT_NAMES = ['queue', 'priority', 'maxAttempts', 'scheduledAt', 'tags', 'metadata', 'pending', 'uniqueOpts'] as const satisfies readonly (keyof InsertOpts)[];
-const UNIQUE_OPT_NAMES = ['byArgs', 'byPeriod', 'byQueue', 'byState', 'excludeKind'] as const satisfies readonly (keyof UniqueOpts)[];
+const UNIQUE_OPT_NAMES = ['byArgs', 'byPeriod', 'byQueue', 'byState', 'excludeKind', 'onConflict'] as const satisfies readonly (keyof UniqueOpts)[];
 
 const show = (value: unknown): string => {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
@@ -164,8 +179,38 @@ function uniqueOptsIssues(value: unknown, path: string): ValidationIssue[] {
   if (value.excludeKind === true && !value.byArgs && !value.byPeriod && !value.byQueue) {
     issues.push({ path: `${path}.excludeKind`, message: 'leaves nothing in the unique key: add byArgs, byPeriod or byQueue' });
   }
+  issues.push(...onConflictIssues(value, path));
   return issues;
 }
+
+const CONFLICTS = ['skip', 'replace'] as const satisfies readonly UniqueConflict[];
+
+function onConflictIssues(value: Record<string, unknown>, path: string): ValidationIssue[] {
+  const at = `${path}.onConflict`;
+  if (value.onConflict === undefined || value.onConflict === 'skip') return [];
+  if (value.onConflict !== 'replace') return [{ path: at, message: `must be ${CONFLICTS.map((c) => `'${c}'`).join(' or ')}, got ${show(value.onConflict)}` }];
+  // Without a key there is no duplicate to replace: the insert would silently never debounce.
+  if (!value.byArgs && !value.byPeriod && !value.byQueue && !value.byState && !value.excludeKind) {
+    return [{ path: at, message: "'replace' needs a unique key: set byArgs, byPeriod, byQueue or byState" }];
+  }
+  // A key without the kind matches jobs of other kinds, whose args this job's schema never checked.
+  if (value.excludeKind === true) return [{ path: at, message: "'replace' cannot be combined with excludeKind: it would put this job's args into a job of another kind" }];
+  return [];
+}
+
+/**
+ * Problems that only the options as resolved show, whichever layers they came from: a replacing
+ * insert must not make a pending job (a pending job is never replaced either, its state is for
+ * whatever will make it available to decide).
+ */
+export function resolvedOptsIssues(opts: ResolvedInsertOpts): ValidationIssue[] {
+  return opts.pending && opts.uniqueOpts?.onConflict === 'replace' ? [PENDING_REPLACE('uniqueOpts.onConflict')] : [];
+}
+
+const PENDING_REPLACE = (path: string): ValidationIssue => ({
+  path,
+  message: "'replace' cannot be combined with pending: true: a replace only ever makes a job available or scheduled, and never replaces a pending one",
+});
 
 /**
  * Problems with one layer of insert options. `path` prefixes each issue (`opts`,
@@ -208,6 +253,7 @@ export function insertOptsIssues(value: unknown, path: string): ValidationIssue[
     issues.push({ path: `${path}.pending`, message: `must be a boolean, got ${show(o.pending)}` });
   }
   if (o.uniqueOpts !== undefined) issues.push(...uniqueOptsIssues(o.uniqueOpts, `${path}.uniqueOpts`));
+  if (o.pending === true && isPlainObject(o.uniqueOpts) && o.uniqueOpts.onConflict === 'replace') issues.push(PENDING_REPLACE(`${path}.uniqueOpts.onConflict`));
   return issues;
 }
 

@@ -254,6 +254,20 @@ describe.each(drivers.map((d) => [d.name, d] as const))('%s', (_name, { make }) 
     expect(await count(driver, marker)).toBe(BATCH + (BATCH - BATCH / 3));
   });
 
+  test("a large batch replacing unique jobs goes through the statement, every duplicate replaced", async () => {
+    const marker = randomUUID();
+    const replace = { uniqueOpts: { byArgs: true, onConflict: 'replace' } } as const;
+    const items = (priority: 1 | 2): InsertManyItem[] => Array.from({ length: BATCH }, (_, i) => ({ job: unique, args: { marker, i }, opts: { ...replace, priority } }));
+    const first = await client.insertMany(driver.db, items(1));
+    driver.statements.length = 0;
+    const second = await driver.db.transaction((tx) => client.insertMany(tx, items(2)));
+    expect(driver.statements.includes('COPY')).toBe(false);
+    second.forEach((result, i) => {
+      expect([result.uniqueSkippedAsDuplicate, result.uniqueReplaced, result.job.id, result.job.priority], `item ${i}`).toEqual([false, true, first[i]!.job.id, 2]);
+    });
+    expect(await count(driver, marker)).toBe(BATCH);
+  });
+
   test('the statement is prepared on the connection, where the driver prepares statements', async () => {
     const marker = randomUUID();
     const names = await driver.db.transaction(async (tx) => {

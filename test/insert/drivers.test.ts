@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -155,6 +156,31 @@ describe.each(drivers.map((d) => [d.name, d] as const))('%s', (_name, { connect 
       }
       expect(second.job.uniqueKey!.equals(first.job.uniqueKey!)).toBe(true);
       expect(await driver.count(marker)).toBe(1);
+    });
+
+    test("onConflict: 'replace' updates the waiting duplicate, skips a running one, and merges a batch's items of one key", async () => {
+      const marker = randomUUID();
+      const replace = { uniqueOpts: { byArgs: ['marker'] as const, onConflict: 'replace' as const } };
+      const at = new Date(Date.now() + 60 * 60_000);
+      const [first, second, batch] = await run(driver.db, async (h) => [
+        await client.insert(h, probe, { marker, n: 1 }, replace),
+        await client.insert(h, probe, { marker, n: 2 }, { ...replace, scheduledAt: at, priority: 4 }),
+        await client.insertMany(h, [
+          { job: probe, args: { marker, n: 3 }, opts: replace },
+          { job: probe, args: { marker, n: 4 }, opts: { ...replace, priority: 3 } },
+        ]),
+      ]);
+      expect(first).toMatchObject({ uniqueSkippedAsDuplicate: false, uniqueReplaced: false });
+      expect(second).toMatchObject({ uniqueSkippedAsDuplicate: false, uniqueReplaced: true, job: { id: first.job.id, state: 'scheduled', args: { marker, n: 2 }, priority: 4 } });
+      expect(second.job.scheduledAt.getTime()).toBe(at.getTime());
+      expect(second.job.uniqueKey!.equals(first.job.uniqueKey!)).toBe(true);
+      expect(batch.map((r) => [r.uniqueSkippedAsDuplicate, r.uniqueReplaced, r.job.id])).toEqual([[false, true, first.job.id], [false, true, first.job.id]]);
+      expect(batch[1]!.job).toMatchObject({ state: 'available', args: { marker, n: 4 }, priority: 3 });
+      expect(await driver.count(marker)).toBe(1);
+
+      await run(driver.db, async (h) => h.execute(sql`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() WHERE id = ${first.job.id}`));
+      const skipped = await run(driver.db, (h) => client.insert(h, probe, { marker, n: 5 }, replace));
+      expect(skipped).toMatchObject({ uniqueSkippedAsDuplicate: true, uniqueReplaced: false, job: { id: first.job.id, state: 'running', args: { marker, n: 4 } } });
     });
 
     test('insertMany of mixed items returns results in item order', async () => {
