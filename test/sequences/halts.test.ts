@@ -38,7 +38,7 @@ async function insertSteps(accountId: number, steps: { fail?: 'once' | 'discard'
   const results = await inserter.insertMany(t.db, steps.map(({ fail, ...flags }, n) => ({
     job: accountStep,
     args: { accountId, n, fail },
-    opts: { maxAttempts: fail === 'discard' ? 1 : 5, sequence: { byArgs: ['accountId'], ...flags } },
+    opts: { maxAttempts: fail === 'discard' ? 1 : 5, sequence: { byArgs: ['accountId' as const], ...flags } },
   })));
   return results.map((r) => r.job.id);
 }
