@@ -29,7 +29,9 @@ export abstract class ClientAdmin {
   /**
    * Makes a job available to run now, as River does: `scheduled_at` now, `finalized_at` cleared,
    * and `maxAttempts` raised to `attempt + 1` if its attempts are used up; its queue is notified.
-   * A running job, or an available one already due, is returned unchanged.
+   * A running job, or an available one already due, is returned unchanged. A sequenced job that
+   * is pending or finished goes back to `pending` instead, to run when nothing else of its
+   * sequence does (before the jobs waiting, being older); its sequence is promoted at once.
    * @returns the job as it is now.
    * @throws NotFoundError for an unknown id; TributaryError when a unique duplicate is waiting.
    */
