@@ -27,6 +27,6 @@ test('the UI lists sequences with their position and halts, and resumes a halted
   expect((await post('/api/sequences/resume', {})).status).toBe(400);
   const resumed = await post('/api/sequences/resume', { key });
   expect(resumed.status).toBe(200);
-  expect((await resumed.json()).skipped).toEqual([first!.job.id]);
+  expect(((await resumed.json()) as { skipped: number[] }).skipped).toEqual([first!.job.id]);
   expect((await get('/api/sequences')).sequences).toEqual([expect.objectContaining({ key, status: 'running', current: { id: second!.job.id, state: 'available' }, pending: 0 })]);
 });
