@@ -1,5 +1,5 @@
 import type { PgPool } from '../sql/pg-pool.js';
-import { sequenceLock, sequencePromote } from '../sql/sequence-promote.js';
+import { sequenceBeginLocked, sequencePromote } from '../sql/sequence-promote.js';
 
 /** Most jobs one statement promotes; a pass repeats it while it comes back full. */
 export const SEQUENCE_PROMOTE_BATCH = 10_000;
@@ -16,9 +16,7 @@ export async function promoteSequences(pool: PgPool, schema: string | undefined,
   const connection = await pool.connect();
   let broken: unknown;
   try {
-    await connection.query('BEGIN');
-    const lock = sequenceLock({ schema });
-    await connection.query(lock.text, lock.values);
+    await connection.query(sequenceBeginLocked({ schema }));
     const promote = sequencePromote({ schema, keys, limit: SEQUENCE_PROMOTE_BATCH });
     const [row] = (await connection.query(promote.text, promote.values)).rows;
     await connection.query('COMMIT');

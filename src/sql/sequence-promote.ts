@@ -23,13 +23,15 @@ export const halts = (alias: string): Raw =>
     AND NOT (${alias}.metadata -> 'tributary:sequence' ? 'resumed_at'))`);
 
 /**
- * Takes the one transaction-scoped advisory lock every sequence promoter of a schema takes, in a
- * statement of its own: the promoting statement that follows in the same READ COMMITTED
- * transaction then gets a snapshot taken after the previous promoter committed, so it sees what
- * that one promoted.
+ * `BEGIN`, then the one transaction-scoped advisory lock every sequence promoter of a schema
+ * takes, as one simple-protocol text (one round trip; no parameters, so the schema is a quoted
+ * literal). The lock is its own statement: the promoting statement that follows in the same
+ * READ COMMITTED transaction then gets a snapshot taken after the previous promoter committed,
+ * so it sees what that one promoted.
  */
-export function sequenceLock(p: { schema: string | undefined }): Query {
-  return query`SELECT pg_advisory_xact_lock(hashtextextended(coalesce(${p.schema ?? null}::text, current_schema()) || '.tributary_sequence', 0))`;
+export function sequenceBeginLocked(p: { schema: string | undefined }): string {
+  const schema = p.schema === undefined ? 'current_schema()' : `'${p.schema.replaceAll("'", "''")}'`;
+  return `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${schema} || '.tributary_sequence', 0))`;
 }
 
 /**
@@ -37,7 +39,7 @@ export function sequenceLock(p: { schema: string | undefined }): Query {
  * time is in the future, and notifies their queues on `river_insert`. A sequence is ready when no
  * job of its key holds it (available, scheduled, running, retryable) and none halts it. `keys`:
  * only those sequences (probes by key); null: every sequence with a pending job. At most
- * `limit` jobs are promoted. Returns how many were. Run it after {@link sequenceLock}, in the
+ * `limit` jobs are promoted. Returns how many were. Run it after {@link sequenceBeginLocked}, in the
  * same transaction.
  */
 export function sequencePromote(p: { schema: string | undefined; keys: readonly string[] | null; limit: number }): Query {
