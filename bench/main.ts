@@ -25,6 +25,7 @@ import { pgbossContender } from './pgboss.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';
 import { extras, summary, table, targetTable, type Measured, type Results } from './report.js';
 import { drainInProcesses, tuningSet } from './scale.js';
+import { measureSequences } from './flow-sequences.js';
 import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
 import { tributaryContender } from './tributary.js';
 
@@ -263,6 +264,13 @@ try {
         results.scaleOut.push(run);
         log(`  ${processes} process(es): ${Math.round(run.jobsPerSec)} jobs/s`);
       }
+    });
+  }
+
+  if (phases.has('sequences')) {
+    await timed('sequences', async () => {
+      log('\nsequences: 1,000 keys x 10 jobs drained by 2 Tributary client processes, against the unlimited drain');
+      results.sequences = await measureSequences(postgres.url, settings, log);
     });
   }
 

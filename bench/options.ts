@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { BenchSettings } from './contender.js';
 import { LIMIT_BATCH } from './limit.js';
 
-export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout'] as const;
+export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout', 'sequences'] as const;
 export const CONTENDERS = ['tributary', 'graphile', 'pgboss', 'bullmq'] as const;
 export type Phase = (typeof PHASES)[number];
 export type ContenderKey = (typeof CONTENDERS)[number];
@@ -46,6 +46,9 @@ in all:
   memory               peak RSS of one Tributary client process with its defaults
                        (TRIBUTARY_PREFETCH and TRIBUTARY_POOL_MAX ignored) draining --big-jobs   10 s
   scaleout             --big-jobs jobs drained by 1, 2 and 4 client processes                    25 s
+  sequences            1,000 sequence keys x 10 no-op jobs drained by 2 client processes, order
+                       and overlap checked from each job's start and end, against the unlimited
+                       drain of 10,000 jobs by the same processes just before (bench/flow-sequences.ts) 15 s
 TRIBUTARY_PREFETCH=n and TRIBUTARY_POOL_MAX=n tune Tributary away from its defaults, to compare.`;
 
 export interface Options {

@@ -4,6 +4,7 @@ import type { LimitResult } from './limit.js';
 import type { InsertLimitResult } from './insert-limit.js';
 import type { Figures } from './phases.js';
 import { peakRss, type ChildrenResult } from './scale.js';
+import type { SequencesResult } from './flow-sequences.js';
 import { ratio, round } from './stats.js';
 import { evaluate } from './targets.js';
 
@@ -26,6 +27,7 @@ export interface Results {
   backlog?: { backlog: number; jobs: number; runs: AtScale[] };
   memory?: ChildrenResult;
   scaleOut?: ChildrenResult[];
+  sequences?: SequencesResult;
   /** Seconds each phase took, in the order they ran (the per-contender phases as one). */
   durations: Record<string, number>;
   notes: string[];
@@ -118,6 +120,12 @@ export function extras(results: Results): string {
     const one = scaleOut.find((s) => s.processes === 1)?.jobsPerSec ?? NaN;
     lines.push(`scale-out, ${scaleOut[0]!.jobs.toLocaleString('en-US')} jobs: ` +
       scaleOut.map((s) => `${s.processes} process${s.processes > 1 ? 'es' : ''} ${show(s.jobsPerSec, 0)} jobs/s (${times(ratio(s.jobsPerSec, one))})`).join(', '));
+  }
+  if (results.sequences) {
+    const q = results.sequences;
+    lines.push(`sequences, ${q.keys.toLocaleString('en-US')} keys x ${q.perKey} jobs, ${q.processes} processes: ${show(q.jobsPerSec, 0)} jobs/s, ` +
+      `${times(ratio(q.jobsPerSec, q.unlimitedPerSec))} the unlimited drain's ${show(q.unlimitedPerSec, 0)} (target 0.50x); ` +
+      (q.problems.length === 0 ? 'every key in insert order, no overlap' : `problems: ${q.problems.join('; ')}`));
   }
   const durations = Object.entries(results.durations);
   if (durations.length) lines.push(`phases took: ${durations.map(([phase, seconds]) => `${phase} ${show(seconds, 0)} s`).join(', ')}`);

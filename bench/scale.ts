@@ -31,15 +31,15 @@ const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const CHILD_DIR = fileURLToPath(new URL('../.tmp/bench-child/', import.meta.url));
 
 /**
- * The child script as plain JavaScript: bench/drain-child.ts and the bench modules it imports,
+ * A child script as plain JavaScript: bench/drain-child.ts (or `entry`) and the bench modules it imports,
  * followed import by import (so a new import of bench/tributary.ts cannot leave the child without
  * it), transpiled by TypeScript into .tmp/bench-child/ (git-ignored, inside the package, so
  * `tributary-queue` resolves to the built package and `pg` to node_modules). The child then runs
  * on bare Node: the tsx loader alone would add some 45 MB to the RSS being measured.
  */
-async function compileChild(): Promise<string> {
+export async function compileChild(entry = 'drain-child'): Promise<string> {
   await mkdir(CHILD_DIR, { recursive: true });
-  const pending = ['drain-child'];
+  const pending = [entry];
   const done = new Set<string>();
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     if (done.has(name)) continue;
@@ -57,7 +57,7 @@ async function compileChild(): Promise<string> {
     });
     await writeFile(`${CHILD_DIR}${name}.js`, outputText);
   }
-  return `${CHILD_DIR}drain-child.js`;
+  return `${CHILD_DIR}${entry}.js`;
 }
 
 /**

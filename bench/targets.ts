@@ -31,7 +31,16 @@ function bound(target: string, value: number, unit: string, digits: number, ok: 
   return { target, measured: `${show(value, digits)} ${unit}`, met: ok(value) };
 }
 
-/** Every issue-13 target, in the issue's order. */
+/** Issue 14's sequences target: in order and without overlap, at half the unlimited drain or more. */
+function sequencesTarget({ sequences: q }: Results): Target {
+  const target = 'sequences: 1,000 keys x 10 jobs, 2 processes, in insert order, no overlap, >= 0.5x the unlimited drain';
+  if (!q) return { target, measured: NOT_MEASURED, met: null };
+  const r = ratio(q.jobsPerSec, q.unlimitedPerSec);
+  const order = q.problems.length === 0 ? 'in order, no overlap' : `${q.problems.length} order/overlap problem(s)`;
+  return { target, measured: `${show(q.jobsPerSec, 0)} vs ${show(q.unlimitedPerSec, 0)} jobs/s: ${r === null ? 'n/a' : `${r.toFixed(2)}x`}; ${order}`, met: r !== null && r >= 0.5 && q.problems.length === 0 };
+}
+
+/** Every issue-13 target, in the issue's order, then issue 14's. */
 export function evaluate(results: Results): Target[] {
   const figures = (key: string): Figures | undefined => results.contenders.find((c) => c.key === key)?.figures;
   const t = figures('tributary');
@@ -68,5 +77,6 @@ export function evaluate(results: Results): Target[] {
     bound('latency p99 <= 10 ms (synchronous_commit off)', pick(t, (f) => f.latencyAsyncP99Ms), 'ms', 2, (ms) => ms <= 10),
     big(atScale?.runs, `drain with ${(atScale?.finished ?? 10_000_000).toLocaleString('en-US')} finished rows >= 0.8x the empty table's`),
     big(backlog?.runs, `drain with a backlog of ${(backlog?.backlog ?? 1_000_000).toLocaleString('en-US')} >= 0.8x the empty table's`),
+    sequencesTarget(results),
   ];
 }

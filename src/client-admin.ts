@@ -29,7 +29,9 @@ export abstract class ClientAdmin {
   /**
    * Makes a job available to run now, as River does: `scheduled_at` now, `finalized_at` cleared,
    * and `maxAttempts` raised to `attempt + 1` if its attempts are used up; its queue is notified.
-   * A running job, or an available one already due, is returned unchanged.
+   * A running job, or an available one already due, is returned unchanged. A sequenced job that
+   * is pending or finished goes back to `pending` instead, to run when nothing else of its
+   * sequence does (before the jobs waiting, being older); its sequence is promoted at once.
    * @returns the job as it is now.
    * @throws NotFoundError for an unknown id; TributaryError when a unique duplicate is waiting.
    */
@@ -89,6 +91,33 @@ export abstract class ClientAdmin {
    */
   async queueStats(params?: admin.QueueStatsParams): Promise<admin.QueueStats[]> {
     return admin.getQueueStats(this.adminContext('queueStats'), params);
+  }
+
+  /**
+   * Sequences with a job that is not completed (waiting, running, or halted), in key order, at
+   * most `limit` (default 100): each with its status, the job holding it, the job halting it,
+   * how many wait and which runs next. Pass the last key as `after` for the next page.
+   * @throws ValidationError naming each bad parameter.
+   */
+  async sequenceList(params?: admin.SequenceListParams): Promise<admin.Sequence[]> {
+    return admin.listSequences(this.adminContext('sequenceList'), params);
+  }
+
+  /** The sequence with this key (`metadata["tributary:sequence"].key` of its jobs), or `undefined` when none of its jobs waits, runs or halts it. */
+  async sequenceGet(key: string): Promise<admin.Sequence | undefined> {
+    return admin.getSequence(this.adminContext('sequenceGet'), key);
+  }
+
+  /**
+   * Resumes a halted sequence past the cancelled or discarded job halting it, without running
+   * that job again (to run it again, `jobRetry` it instead): the job stays as it is, marked
+   * `resumed_at`, and the next job is made available at once. Resuming a sequence that is not
+   * halted changes nothing.
+   * @returns the ids moved past and the sequence as it is now.
+   * @throws NotFoundError for a key with no job waiting, running or halting it.
+   */
+  async sequenceResume(key: string): Promise<admin.SequenceResumeResult> {
+    return admin.resumeSequence(this.adminContext('sequenceResume'), key);
   }
 
   private adminContext(method: string): admin.AdminContext {

@@ -40,6 +40,7 @@ const cases: [string, () => unknown, string][] = [
   ['client insertOpts', () => new Client({ insertOpts: { queu: 'email' } as never }), 'insertOpts.queu: is not an insert option; did you mean "queue"?'],
   ['insert option', () => client.insert(t.db, noop, {}, { priorty: 2 } as never), 'opts.priorty: is not an insert option; did you mean "priority"?'],
   ['unique option', () => client.insert(t.db, noop, {}, { uniqueOpts: { byArg: true } as never }), 'opts.uniqueOpts.byArg: is not a unique option; did you mean "byArgs"?'],
+  ['sequence option', () => client.insert(t.db, noop, {}, { sequence: { byQeue: true } as never }), 'opts.sequence.byQeue: is not a sequence option; did you mean "byQueue"?'],
   ['insertMany item option', () => client.insertMany(t.db, [{ job: noop, args: {} }, { job: noop, args: {}, opts: { tag: ['x'] } as never }]), 'opts.tag: is not an insert option; did you mean "tags"?'],
   ['job definition', () => defineJob({ kind: 'x', args: noop.args, insertOpt: {} } as never), 'insertOpt: is not a job definition field; did you mean "insertOpts"?'],
   ['retention', () => new Client({ retention: { complete: 1000 } as never }), 'retention.complete: is not a retention state; did you mean "completed"?'],

@@ -2,7 +2,7 @@ import { TributaryError } from '../errors.js';
 
 /**
  * Thrown by an administration action (`jobCancel`, `jobRetry`, `jobDelete`, `queuePause`,
- * `queueResume`) given a job id or queue name that does not exist. Lookups (`jobGet`,
+ * `queueResume`, `sequenceResume`) given a job id, queue name or sequence key that does not exist. Lookups (`jobGet`,
  * `queueGet`) return `undefined` instead.
  */
 export class NotFoundError extends TributaryError {
@@ -10,11 +10,17 @@ export class NotFoundError extends TributaryError {
 
   constructor(
     /** What was looked for. */
-    readonly what: 'job' | 'queue',
-    /** The job id or queue name. */
+    readonly what: 'job' | 'queue' | 'sequence',
+    /** The job id, queue name or sequence key. */
     readonly key: number | string,
   ) {
-    super(what === 'job' ? `job ${key} not found` : `queue ${JSON.stringify(key)} not found: no client works it and it has no river_queue row`);
+    super(
+      what === 'job'
+        ? `job ${key} not found`
+        : what === 'queue'
+          ? `queue ${JSON.stringify(key)} not found: no client works it and it has no river_queue row`
+          : `sequence ${JSON.stringify(key)} not found: none of its jobs is waiting, running or halting it`,
+    );
   }
 }
 

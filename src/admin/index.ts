@@ -6,3 +6,7 @@ export { listJobs, type JobListResult } from './job-list.js';
 export { JOB_LIST_DEFAULT_LIMIT, JOB_LIST_MAX_LIMIT, type JobListParams } from './job-list-params.js';
 export { getQueue, listQueues, pauseQueue, resumeQueue, QUEUE_LIST_DEFAULT_LIMIT, QUEUE_LIST_MAX_LIMIT, type QueueListParams, type QueueRow } from './queue-admin.js';
 export { getQueueStats, type QueueStats, type QueueStatsParams } from './queue-stats.js';
+export {
+  getSequence, listSequences, resumeSequence, SEQUENCE_LIST_DEFAULT_LIMIT, SEQUENCE_LIST_MAX_LIMIT,
+  type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
+} from './sequence-admin.js';

@@ -9,6 +9,7 @@ import type { Query } from '../sql/query.js';
 import { adminQuery, type AdminContext } from './admin-context.js';
 import { JobRunningError, NotFoundError } from './admin-errors.js';
 import { assertJobId } from './admin-input.js';
+import { afterJobChanged } from './sequence-admin.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -39,7 +40,9 @@ export async function retryJob(ctx: AdminContext, id: number): Promise<JobRow> {
     throw error;
   }
   if (!row) throw new NotFoundError('job', id);
-  return toJob(row);
+  const job = toJob(row);
+  await afterJobChanged(ctx, job);
+  return job;
 }
 
 /** Cancels a job, or asks the client running it to; see the client's `jobCancel`. */
@@ -47,7 +50,9 @@ export async function cancelJob(ctx: AdminContext, id: number): Promise<JobRow> 
   assertJobId('jobCancel', id);
   const row = await firstRow(ctx, jobCancel({ schema: ctx.schema, id }));
   if (!row) throw new NotFoundError('job', id);
-  return toJob(row);
+  const job = toJob(row);
+  await afterJobChanged(ctx, job);
+  return job;
 }
 
 /** Deletes a job that is not running; see the client's `jobDelete`. */
@@ -56,5 +61,7 @@ export async function deleteJob(ctx: AdminContext, id: number): Promise<JobRow> 
   const row = await firstRow(ctx, jobDelete({ schema: ctx.schema, id }));
   if (!row) throw new NotFoundError('job', id);
   if (!row.deleted) throw new JobRunningError(id);
-  return toJob(row);
+  const job = toJob(row);
+  await afterJobChanged(ctx, job);
+  return job;
 }

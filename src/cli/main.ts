@@ -7,6 +7,7 @@ import { benchCommand } from './bench-command.js';
 import { demoCommand } from './demo-command.js';
 import { jobsCommand } from './jobs-command.js';
 import { queuesCommand } from './queues-command.js';
+import { sequencesCommand } from './sequences-command.js';
 import { UsageError } from './usage-error.js';
 
 // Read when run, through the package's own name: the CLI is bundled into dist/cli.js, and the
@@ -22,6 +23,7 @@ const program = new Command('tributary')
   .addCommand(uiCommand())
   .addCommand(jobsCommand())
   .addCommand(queuesCommand())
+  .addCommand(sequencesCommand())
   .addCommand(benchCommand())
   .addCommand(demoCommand());
 

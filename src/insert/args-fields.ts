@@ -30,24 +30,26 @@ export function declaredArgsFields(schema: unknown): ReadonlySet<string> | undef
 }
 
 /**
- * Names in `opts.uniqueOpts.byArgs` that the job's args schema does not declare, so could never
- * be in its key. Other problems with the list are `insertOptsIssues`'s; this only adds what needs
- * the job's schema.
+ * Names in `opts.uniqueOpts.byArgs` and `opts.sequence.byArgs` that the job's args schema does
+ * not declare, so could never be in its key. Other problems with the lists are
+ * `insertOptsIssues`'s; this only adds what needs the job's schema.
  */
 export function byArgsFieldIssues(opts: unknown, path: string, schema: unknown): ValidationIssue[] {
-  const names = (opts as { uniqueOpts?: { byArgs?: unknown } } | undefined)?.uniqueOpts?.byArgs;
-  if (!Array.isArray(names)) return [];
-  const fields = declaredArgsFields(schema);
-  if (!fields) return [];
   const issues: ValidationIssue[] = [];
-  names.forEach((name: unknown, i) => {
-    // Malformed names are insertOptsIssues' to report; only a well-formed one can be unknown.
-    if (typeof name !== 'string' || name === '' || name.includes('.') || fields.has(name)) return;
-    const guess = didYouMean(name, fields);
-    issues.push({
-      path: `${path}.uniqueOpts.byArgs[${i}]`,
-      message: `"${name}" is not a field of the job's args${guess ? `; did you mean "${guess}"?` : ''} (fields: ${[...fields].join(', ')})`,
+  for (const option of ['uniqueOpts', 'sequence'] as const) {
+    const names = (opts as Record<string, { byArgs?: unknown } | undefined> | undefined)?.[option]?.byArgs;
+    if (!Array.isArray(names)) continue;
+    const fields = declaredArgsFields(schema);
+    if (!fields) return [];
+    names.forEach((name: unknown, i) => {
+      // Malformed names are insertOptsIssues' to report; only a well-formed one can be unknown.
+      if (typeof name !== 'string' || name === '' || name.includes('.') || fields.has(name)) return;
+      const guess = didYouMean(name, fields);
+      issues.push({
+        path: `${path}.${option}.byArgs[${i}]`,
+        message: `"${name}" is not a field of the job's args${guess ? `; did you mean "${guess}"?` : ''} (fields: ${[...fields].join(', ')})`,
+      });
     });
-  });
+  }
   return issues;
 }

@@ -13,6 +13,9 @@ import { resultsInItemOrder, type InsertResult } from './insert-results.js';
 import { insertOptsIssues, resolvedOptsIssues, resolveInsertOpts, type InsertOpts, type ResolvedInsertOpts } from './opts.js';
 import { rowsToSend } from './same-key.js';
 import { isUnique, uniqueKey, uniqueStatesBits } from './unique-key.js';
+import { sequenceKey, sequenceMetadata } from './sequence-key.js';
+import { SEQUENCE_METADATA_KEY, sequenceConflictIssues, sequenceKeyIssues } from './sequence-opts.js';
+import { notifySequenced } from './sequence-notify.js';
 
 export type { InsertResult } from './insert-results.js';
 
@@ -52,15 +55,18 @@ function issuesAndOpts(item: InsertItem, ctx: InsertContext): { issues: Validati
     const known = jobDefaults.get(item.job);
     if (known && known.defaults === ctx.defaults) return known;
     const opts = resolveInsertOpts(undefined, item.job.insertOpts, ctx.defaults);
-    const fresh = { defaults: ctx.defaults, issues: [...kindIssues(item.job.kind, 'job.kind'), ...resolvedOptsIssues(opts)], opts };
+    const fresh = { defaults: ctx.defaults, issues: [...kindIssues(item.job.kind, 'job.kind'), ...resolvedOptsIssues(opts), ...sequenceConflictIssues(opts)], opts };
     jobDefaults.set(item.job, fresh);
     return fresh;
   }
   const opts = resolveInsertOpts(item.opts, item.job.insertOpts, ctx.defaults);
   const issues = [...kindIssues(item.job.kind, 'job.kind'), ...insertOptsIssues(item.opts, 'opts'), ...byArgsFieldIssues(item.opts, 'opts', item.job.args)];
   // Layers that are each valid may still combine badly; with one bad, it speaks for itself.
-  return { issues: issues.length > 0 ? issues : resolvedOptsIssues(opts), opts };
+  return { issues: issues.length > 0 ? issues : [...resolvedOptsIssues(opts), ...sequenceConflictIssues(opts)], opts };
 }
+
+// Rows of sequenced jobs, whose insert must wake the sequence promoter.
+const sequencedRows = new WeakSet<JobInsertRow>();
 
 async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now: Date): Promise<JobInsertRow | ValidationIssue[]> {
   if (!isJobDefinition(item?.job)) {
@@ -70,17 +76,24 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
   const args = await validateArgs(item.job, item.args);
   if (own.length > 0 || args.issues) return [...own, ...(args.issues ?? [])];
   const argsText = JSON.stringify(args.value);
-  const metadataText = JSON.stringify(opts.metadata);
+  let metadata = opts.metadata;
+  if (opts.sequence) {
+    const key = sequenceKey({ kind: item.job.kind, args: args.value, queue: opts.queue }, opts.sequence);
+    const tooLong = sequenceKeyIssues(key);
+    if (tooLong.length > 0) return tooLong;
+    metadata = { ...metadata, [SEQUENCE_METADATA_KEY]: sequenceMetadata(key, opts.sequence) };
+  }
+  const metadataText = JSON.stringify(metadata);
   const unstorable = [...unstorableTextIssues(args.value, argsText, 'args'), ...unstorableTextIssues(opts.metadata, metadataText, 'metadata')];
   if (unstorable.length > 0) return unstorable;
   const unique = isUnique(opts.uniqueOpts) ? opts.uniqueOpts : undefined;
-  return {
+  const row: JobInsertRow = {
     ord,
     args: argsText,
     kind: item.job.kind,
     max_attempts: opts.maxAttempts,
     metadata: metadataText,
-    pending: opts.pending,
+    pending: opts.pending || opts.sequence !== undefined,
     priority: opts.priority,
     queue: opts.queue,
     scheduled_at: opts.scheduledAt ? opts.scheduledAt.toISOString() : null,
@@ -89,6 +102,8 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
     unique_states: unique ? uniqueStatesBits(unique.byState) : null,
     replace: unique?.onConflict === 'replace',
   };
+  if (opts.sequence) sequencedRows.add(row);
+  return row;
 }
 
 async function explainInsertError(error: unknown, handle: DrizzleHandle, ctx: InsertContext, context: string): Promise<unknown> {
@@ -107,8 +122,20 @@ async function explainInsertError(error: unknown, handle: DrizzleHandle, ctx: In
  * item is invalid. Results come back in the items' order.
  */
 export async function insertJobs(handle: DrizzleHandle, items: readonly InsertItem[], ctx: InsertContext, context: (index: number) => string): Promise<InsertResult[]> {
+  const results = await insertRows(handle, items, ctx, context);
+  if (results.sequenced) {
+    try {
+      await notifySequenced(handle, ctx.schema);
+    } catch (error) {
+      throw await explainInsertError(error, handle, ctx, context(-1));
+    }
+  }
+  return results.results;
+}
+
+async function insertRows(handle: DrizzleHandle, items: readonly InsertItem[], ctx: InsertContext, context: (index: number) => string): Promise<{ results: InsertResult[]; sequenced: boolean }> {
   if (!Array.isArray(items)) throw new ValidationError(context(-1), [{ path: 'items', message: 'must be an array' }]);
-  if (items.length === 0) return [];
+  if (items.length === 0) return { results: [], sequenced: false };
   const direct = directConnection(handle);
   const copyFrom = isTransaction(handle) ? COPY_MIN_ROWS.transaction : COPY_MIN_ROWS.database;
   // A batch that will go through COPY gets its connection checked out and its transaction begun
@@ -129,6 +156,7 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
 
   const sent = rowsToSend(rows);
 
+  const sequenced = sent.some((row) => sequencedRows.has(row));
   try {
     const copies = direct && sent.length >= copyFrom && sent.every((row) => row.unique_key === null);
     if (!copies) await release();
@@ -139,13 +167,13 @@ export async function insertJobs(handle: DrizzleHandle, items: readonly InsertIt
         await session.begun;
         const results = await copyJobs(session.connection, sent, ctx.schema);
         await session.commit();
-        return results;
+        return { results, sequenced };
       } catch (error) {
         await session.rollback();
         throw error;
       }
     }
-    return resultsInItemOrder(rows, sent, await insertStatement(handle, direct, sent, ctx.schema));
+    return { results: resultsInItemOrder(rows, sent, await insertStatement(handle, direct, sent, ctx.schema)), sequenced };
   } catch (error) {
     throw await explainInsertError(error, handle, ctx, context(-1));
   }

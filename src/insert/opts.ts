@@ -3,15 +3,13 @@ import type { ValidationIssue } from '../errors.js';
 import { SMALLINT_MAX } from '../schema/sql-types.js';
 import { isPlainObject, jsonIssues, type JsonObject } from '../json-value.js';
 import { JOB_STATES, type JobState } from '../schema/job-state.js';
+import type { ArgsField } from './args-field.js';
+import { SEQUENCE_METADATA_KEY, sequenceOptsIssues, type SequenceOpts } from './sequence-opts.js';
 
 /** A job's priority: 1 runs first, 4 last. */
 export type Priority = 1 | 2 | 3 | 4;
 
-/**
- * The top-level field names of a job's args, for `uniqueOpts.byArgs`: every member's, when the
- * args are a union. Any string when the args type is not known (client-wide options).
- */
-export type ArgsField<Args> = Args extends unknown ? Extract<keyof Args, string> : never;
+export type { ArgsField } from './args-field.js';
 
 /** What an insert does when a job with its unique key exists: see {@link UniqueOpts.onConflict}. */
 export type UniqueConflict = 'skip' | 'replace';
@@ -79,6 +77,11 @@ export interface InsertOpts<Args = Record<string, unknown>> {
   pending?: boolean;
   /** Make the job unique. Default: not unique. */
   uniqueOpts?: UniqueOpts<Args>;
+  /**
+   * Run the job in a sequence: one job of its sequence key at a time, in insert order, across
+   * all clients (see {@link SequenceOpts}). Inserted `pending` until its turn. Default: none.
+   */
+  sequence?: SequenceOpts<Args>;
 }
 
 /** Defaults applied when neither the insert, the job nor the client sets a value. */
@@ -95,7 +98,7 @@ export const REQUIRED_UNIQUE_STATES = ['available', 'pending', 'running', 'sched
 
 const QUEUE_NAME = /^[a-z0-9]+(?:[_-][a-z0-9]+)*$/;
 const TAG = /^[\w-]+$/;
-const OPT_NAMES = ['queue', 'priority', 'maxAttempts', 'scheduledAt', 'tags', 'metadata', 'pending', 'uniqueOpts'] as const satisfies readonly (keyof InsertOpts)[];
+const OPT_NAMES = ['queue', 'priority', 'maxAttempts', 'scheduledAt', 'tags', 'metadata', 'pending', 'uniqueOpts', 'sequence'] as const satisfies readonly (keyof InsertOpts)[];
 const UNIQUE_OPT_NAMES = ['byArgs', 'byPeriod', 'byQueue', 'byState', 'excludeKind', 'onConflict'] as const satisfies readonly (keyof UniqueOpts)[];
 
 const show = (value: unknown): string => {
@@ -248,12 +251,16 @@ export function insertOptsIssues(value: unknown, path: string): ValidationIssue[
   if (o.metadata !== undefined) {
     if (!isPlainObject(o.metadata)) issues.push({ path: `${path}.metadata`, message: 'must be a JSON object' });
     else jsonIssues(o.metadata, `${path}.metadata`, issues);
+    if (isPlainObject(o.metadata) && Object.hasOwn(o.metadata, SEQUENCE_METADATA_KEY)) {
+      issues.push({ path: `${path}.metadata`, message: `"${SEQUENCE_METADATA_KEY}" is reserved for the sequence option: use sequence: { ... }` });
+    }
   }
   if (o.pending !== undefined && typeof o.pending !== 'boolean') {
     issues.push({ path: `${path}.pending`, message: `must be a boolean, got ${show(o.pending)}` });
   }
   if (o.uniqueOpts !== undefined) issues.push(...uniqueOptsIssues(o.uniqueOpts, `${path}.uniqueOpts`));
   if (o.pending === true && isPlainObject(o.uniqueOpts) && o.uniqueOpts.onConflict === 'replace') issues.push(PENDING_REPLACE(`${path}.uniqueOpts.onConflict`));
+  issues.push(...sequenceOptsIssues(o.sequence, `${path}.sequence`));
   return issues;
 }
 
@@ -267,6 +274,7 @@ export interface ResolvedInsertOpts {
   metadata: JsonObject;
   pending: boolean;
   uniqueOpts: UniqueOpts | undefined;
+  sequence: SequenceOpts | undefined;
 }
 
 /** Merges option layers field by field, nearest first: the first layer that sets a field wins it. */
@@ -284,5 +292,6 @@ export function resolveInsertOpts(...layers: (InsertOpts | undefined)[]): Resolv
     metadata: pick('metadata') ?? {},
     pending: pick('pending') ?? false,
     uniqueOpts: pick('uniqueOpts'),
+    sequence: pick('sequence'),
   };
 }

@@ -6,6 +6,7 @@ import { QueueCleaner } from './queue-cleaner.js';
 import { Reindexer } from './reindexer.js';
 import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
+import { SequencePromoter } from './sequence-promoter.js';
 import type { MaintenanceContext, MaintenanceService } from './service.js';
 
 /**
@@ -20,6 +21,7 @@ export function maintenanceServices(
 ): MaintenanceService[] {
   return [
     new Scheduler(ctx),
+    new SequencePromoter(ctx),
     new Rescuer({ ...ctx, stuckAfterMs: config.rescueStuckJobsAfter, clientDeadAfterMs: config.clientDeadAfter }),
     new JobCleaner({ ...ctx, retention: config.retention }),
     new QueueCleaner({ ...ctx, retention: config.queueRetention }),

@@ -24,6 +24,9 @@ import type { Worker } from '../worker.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { ClientFaults } from './faults.js';
 import { workWrapper } from '../middleware.js';
+import { SEQUENCE_TOPIC } from '../insert/sequence-notify.js';
+import { SequencePromoter } from '../maintenance/sequence-promoter.js';
+import { SequenceReleaser } from './sequence-releaser.js';
 
 /** The client a runtime works for: what its workers get, and its insert path for periodic jobs. */
 export interface RuntimeHost extends WorkerClient {
@@ -42,6 +45,7 @@ export class Runtime {
   private readonly completer: Completer<StoredAttempt>;
   private readonly outcomeEvents: OutcomeEvents;
   private readonly maintenance: MaintenanceService[];
+  private readonly sequences: SequenceReleaser;
   private readonly heartbeat: Heartbeat;
   private readonly deadClientRescuer: DeadClientRescuer;
   private readonly elector: Elector;
@@ -72,8 +76,12 @@ export class Runtime {
       schema: config.schema,
       logger: config.logger,
       faults,
-      onStored: (p, written, cancelled, row) => this.outcomeEvents.stored(p, written, cancelled, row),
+      onStored: (p, written, cancelled, row) => {
+        this.outcomeEvents.stored(p, written, cancelled, row);
+        this.sequences.stored(p.running.job, written ? (cancelled ? 'cancelled' : row.state) : undefined);
+      },
     });
+    this.sequences = new SequenceReleaser({ pool: config.pool, schema: config.schema, logger: config.logger });
     this.maintenance = maintenanceServices(
       config,
       { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined },
@@ -127,7 +135,7 @@ export class Runtime {
     this.channelPrefix = `${prefix}.`;
     this.notifier = new Notifier({
       pool,
-      channels: [`${prefix}.river_insert`, `${prefix}.river_control`, `${prefix}.river_leadership`],
+      channels: [`${prefix}.river_insert`, `${prefix}.river_control`, `${prefix}.river_leadership`, `${prefix}.${SEQUENCE_TOPIC}`],
       logger: this.config.logger,
       onNotification: (channel, payload) => this.notified(channel, payload),
       onReconnect: () => this.wake(this.producers.keys()),
@@ -157,6 +165,7 @@ export class Runtime {
     await bounded(this.elector.stop());
     await bounded(this.deadClientRescuer.stop());
     await bounded(this.completer.stop());
+    await bounded(this.sequences.idle());
     this.deadline.finish();
     // After the completer: the client is dead to the rescuer once stopped, so its jobs must be
     // stored first. Past the deadline, what is left is the rescuer's, and these two finish on
@@ -187,6 +196,10 @@ export class Runtime {
       );
     },
   });
+
+  private get sequencePromoter(): SequencePromoter | undefined {
+    return this.maintenance.find((service): service is SequencePromoter => service instanceof SequencePromoter);
+  }
 
   /** Whether this client is the elected leader, running maintenance. */
   get isLeader(): boolean {
@@ -242,6 +255,7 @@ export class Runtime {
     const topic = channel.slice(this.channelPrefix.length);
     if (topic === 'river_insert' && typeof message.queue === 'string') return this.producers.get(message.queue)?.wake('notify');
     if (topic === 'river_leadership') return this.elector.notified(message as { action?: unknown; leader_id?: unknown });
+    if (topic === SEQUENCE_TOPIC) return this.sequencePromoter?.wake();
     if (topic !== 'river_control') return;
     const targets = message.queue === '*' ? [...this.producers.values()] : [this.producers.get(message.queue ?? '')].filter((p) => p !== undefined);
     if (message.action === 'pause' || message.action === 'resume') for (const p of targets) p.setPaused(message.action === 'pause');

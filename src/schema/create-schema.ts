@@ -40,6 +40,17 @@ export const UNIQUE_STATES_PREDICATE =
   JOB_STATES.map((s, i) => `WHEN '${s}' THEN get_bit(unique_states, ${7 - i})`).join(' ') +
   ` ELSE 0 END = 1`;
 
+/**
+ * The sequence key of a job, as the sequence index and its queries spell it: in the form
+ * Postgres prints it back, so `drizzle-kit push` finds the index unchanged.
+ */
+export const SEQUENCE_KEY_EXPRESSION = `((metadata -> 'tributary:sequence'::text) ->> 'key'::text)`;
+/**
+ * The sequence index's predicate: sequenced jobs that are not completed. Completed jobs, the
+ * bulk of a busy table, never decide a sequence, so they stay out of the index.
+ */
+export const SEQUENCE_INDEX_PREDICATE = `state <> 'completed' AND ${SEQUENCE_KEY_EXPRESSION} IS NOT NULL`;
+
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
@@ -106,6 +117,9 @@ export function createSchema(options: CreateSchemaOptions = {}) {
         .where(sql`finalized_at IS NOT NULL`),
       index('river_job_prioritized_fetching_index').on(t.state, t.queue, t.priority, t.scheduledAt, t.id),
       uniqueIndex('river_job_unique_idx').on(t.uniqueKey).where(sql.raw(UNIQUE_STATES_PREDICATE)),
+      // Tributary's own: each sequence's head, running job and halts, found by key.
+      // All three as expressions: drizzle-kit reads every column of an index with an expression back as one.
+      index('tributary_job_sequence_idx').on(sql.raw(SEQUENCE_KEY_EXPRESSION), sql`state`, sql`id`).where(sql.raw(SEQUENCE_INDEX_PREDICATE)),
       ...(options.argsIndex ? [index('river_job_args_index').using('gin', t.args)] : []),
       ...(options.metadataIndex ? [index('river_job_metadata_index').using('gin', t.metadata)] : []),
     ],

@@ -9,6 +9,7 @@ import { JOB_STATES, type JobState } from '../schema/job-state.js';
 import { jobCountByState } from '../sql/job-count-by-state.js';
 import { queueCountByState } from '../sql/queue-count-by-state.js';
 import type { ResolvedUiOptions } from './options.js';
+import { sequenceRoutes } from './sequence-routes.js';
 
 /** Jobs per page in the UI. */
 const PAGE_SIZE = 50;
@@ -144,5 +145,6 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
     return c.json({ periodicJobs });
   });
 
+  api.route('/', sequenceRoutes(client));
   return api;
 }

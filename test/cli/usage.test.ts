@@ -20,6 +20,10 @@ describe('tributary command line', () => {
     [['queues', 'list']],
     [['queues', 'pause']],
     [['queues', 'resume']],
+    [['sequences']],
+    [['sequences', 'list']],
+    [['sequences', 'get']],
+    [['sequences', 'resume']],
     [['bench']],
     [['demo']],
   ])('%j --help prints usage, exit 0', async (args) => {
@@ -30,7 +34,7 @@ describe('tributary command line', () => {
 
   test('the top-level help lists every command', async () => {
     const { stdout } = await runCli(['--help']);
-    for (const name of ['migrate', 'ui', 'jobs', 'queues', 'bench', 'demo']) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of ['migrate', 'ui', 'jobs', 'queues', 'sequences', 'bench', 'demo']) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
   });
 
   test('bench --help points to npm run bench for the comparison with graphile-worker', async () => {

@@ -13,8 +13,8 @@ const INLINE_UNIQUE_STATES =
 /**
  * River's version-7 catalog with Tributary's two documented differences: River's GIN indexes on
  * `args` and `metadata` exist only when opted in (`createSchema({ argsIndex, metadataIndex })`),
- * and `river_job_unique_idx` writes its state predicate inline instead of calling River's
- * function. Everything else must be River's exactly.
+ * `river_job_unique_idx` writes its state predicate inline instead of calling River's
+ * function, and Tributary's sequence index is added. Everything else must be River's exactly.
  */
 export function tributaryCatalog(options: { ginIndexes?: boolean } = {}): CatalogSnapshot {
   const catalog = structuredClone(RIVER_V7_CATALOG);
@@ -24,5 +24,9 @@ export function tributaryCatalog(options: { ginIndexes?: boolean } = {}): Catalo
     delete indexes.river_job_metadata_index;
   }
   indexes.river_job_unique_idx = indexes.river_job_unique_idx!.replace('river_job_state_in_bitmask(unique_states, state)', INLINE_UNIQUE_STATES);
+  // Tributary's own index beside River's (migration 0005): each sequence's jobs but completed ones, by key.
+  indexes.tributary_job_sequence_idx =
+    `CREATE INDEX tributary_job_sequence_idx ON river_job USING btree ((((metadata -> 'tributary:sequence'::text) ->> 'key'::text)), state, id) ` +
+    `WHERE ((state <> 'completed'::river_job_state) AND (((metadata -> 'tributary:sequence'::text) ->> 'key'::text) IS NOT NULL))`;
   return catalog;
 }

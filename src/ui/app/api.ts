@@ -49,6 +49,16 @@ export interface PeriodicJob {
   nextRunAt: string | null;
 }
 
+export interface Sequence {
+  key: string;
+  kind: string;
+  status: 'running' | 'halted' | 'waiting';
+  current: { id: number; state: string } | null;
+  haltedBy: { id: number; state: string } | null;
+  pending: number;
+  nextId: number | null;
+}
+
 export interface ActionResult {
   id: number;
   ok: boolean;
@@ -73,5 +83,7 @@ export const api = {
   jobAction: (action: 'retry' | 'cancel' | 'delete', ids: number[]) => post<{ results: ActionResult[] }>(`jobs/${action}`, { ids }),
   queues: () => call<{ queues: Queue[] }>('queues'),
   queueAction: (action: 'pause' | 'resume', queue: string) => post<{ ok: true }>(`queues/${action}`, { queue }),
+  sequences: (halted: boolean) => call<{ sequences: Sequence[]; nextAfter: string | null }>(`sequences${halted ? '?halted=true' : ''}`),
+  sequenceResume: (key: string) => post<{ skipped: number[] }>('sequences/resume', { key }),
   periodic: () => call<{ periodicJobs: PeriodicJob[] }>('periodic-jobs'),
 };

@@ -4,6 +4,7 @@ import { jobView } from './job-view.js';
 import { jobsView } from './jobs-view.js';
 import { periodicView } from './periodic-view.js';
 import { queuesView } from './queues-view.js';
+import { sequencesView } from './sequences-view.js';
 
 const REFRESH_MS = 2000;
 const root = document.getElementById('view')!;
@@ -21,6 +22,7 @@ async function route(): Promise<void> {
     const jobMatch = /^\/jobs\/(\d+)$/.exec(path);
     if (jobMatch) refresh = await jobView(root, Number(jobMatch[1]), settings);
     else if (path === '/queues') refresh = await queuesView(root, settings);
+    else if (path === '/sequences') refresh = await sequencesView(root, params, settings);
     else if (path === '/periodic') refresh = await periodicView(root);
     else refresh = await jobsView(root, params, settings, (hash) => (location.hash = hash));
     status.textContent = '';

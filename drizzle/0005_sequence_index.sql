@@ -1,0 +1,1 @@
+CREATE INDEX "tributary_job_sequence_idx" ON "river_job" USING btree (((metadata -> 'tributary:sequence'::text) ->> 'key'::text),state,id) WHERE state <> 'completed' AND ((metadata -> 'tributary:sequence'::text) ->> 'key'::text) IS NOT NULL;
