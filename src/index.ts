@@ -1,5 +1,6 @@
 export { Client, type InsertManyItem } from './client.js';
 export { CLIENT_DEFAULTS, type ClientConfig, type QueueConfig } from './client-config.js';
+export type { ConcurrencyLimit, LimitPartition, RateLimit } from './flow/limits-config.js';
 export type { PgPool, PgPoolClient } from './sql/pg-pool.js';
 export type { DrizzleHandle } from './drizzle-handle.js';
 export { MissingTablesError, QueryFailedError, TributaryError, ValidationError, type ValidationIssue } from './errors.js';

@@ -9,6 +9,7 @@ import { jobGetAvailable } from '../sql/job-get-available.js';
 import { queueUpsert } from '../sql/queue-upsert.js';
 import { QUEUE_REFRESH_INTERVAL_MS } from '../maintenance/queue-cleaner.js';
 import { runQuery, statementName } from '../sql/query.js';
+import type { LimitedFetch } from '../flow/limited-fetch.js';
 
 /**
  * Refill fetches one queue may have in flight at once while there is a backlog. With one, the
@@ -36,6 +37,12 @@ export interface ProducerOptions {
   /** Gives back prefetched jobs that never started, when stopping. */
   release: (jobs: JobRow<unknown>[]) => Promise<void>;
   onPauseChange: (paused: boolean) => void;
+  /**
+   * The fetch of a queue with concurrency or rate limits, instead of the plain one. Such a queue
+   * fetches one at a time (the fetches of a queue are serialized across clients anyway), and
+   * again whenever one of its jobs finishes here or is said to have finished elsewhere.
+   */
+  limited?: LimitedFetch;
 }
 
 /**
@@ -66,6 +73,9 @@ export class Producer {
   private cooldownTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** A rate-limited fetch's wake-up at the time its window lets the next job start. */
+  private rateTimer: NodeJS.Timeout | undefined;
+  private rateTimerAt = Infinity;
   private idle: (() => void)[] = [];
   private readonly prefetch: PrefetchSizer;
 
@@ -84,6 +94,7 @@ export class Producer {
   /** Registers the queue and reads whether it is paused; fetches nothing yet. */
   async prepare(): Promise<void> {
     await this.refreshQueue();
+    await this.options.limited?.prepare();
   }
 
   /**
@@ -142,6 +153,7 @@ export class Producer {
     clearTimeout(this.cooldownTimer);
     clearInterval(this.pollTimer);
     clearInterval(this.refreshTimer);
+    clearTimeout(this.rateTimer);
     if (this.running > 0 || this.fetching > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.releaseBuffer();
   }
@@ -165,7 +177,7 @@ export class Producer {
   /** `refill`: a refill during a backlog, which may run beside other refills. */
   private async fetch(refill = false): Promise<void> {
     // One fetch at a time per queue, whatever asked for it (cooldown timer, wake-up), except refills.
-    if (this.fetching > 0 && !(refill && this.fetching < MAX_REFILLS_IN_FLIGHT)) {
+    if (this.fetching > 0 && !(refill && this.fetching < this.maxRefills)) {
       this.fetchAgain = true;
       return;
     }
@@ -184,9 +196,13 @@ export class Producer {
     const startedAt = (this.lastFetchAt = Date.now());
     let jobs: JobRow<unknown>[] = [];
     try {
-      const fetch = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
-      const { rows } = await runQuery(this.options.pool, fetch, this.options.prepared ? statementName('tributary_fetch', fetch.text) : undefined);
-      jobs = rows.map((r) => jobRowFromJson<unknown>(JSON.parse(r.job)));
+      if (this.options.limited) {
+        jobs = await this.fetchLimited(limit);
+      } else {
+        const fetch = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
+        const { rows } = await runQuery(this.options.pool, fetch, this.options.prepared ? statementName('tributary_fetch', fetch.text) : undefined);
+        jobs = rows.map((r) => jobRowFromJson<unknown>(JSON.parse(r.job)));
+      }
     } catch (error) {
       // The poll tries again; a Postgres restart only delays jobs.
       this.options.faults.fetchFailures++;
@@ -216,6 +232,28 @@ export class Producer {
     else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length + this.requested < this.capacity)) this.wake();
   }
 
+  private get maxRefills(): number {
+    return this.options.limited ? 1 : MAX_REFILLS_IN_FLIGHT;
+  }
+
+  private async fetchLimited(limit: number): Promise<JobRow<unknown>[]> {
+    const { jobs, rateWaitMs } = await this.options.limited!.fetch(limit);
+    if (rateWaitMs !== undefined) this.wakeAt(Date.now() + rateWaitMs + 1);
+    return jobs;
+  }
+
+  /** Wakes the producer at `at` (ms), unless a wake-up is set for sooner. */
+  private wakeAt(at: number): void {
+    if (this.rateTimer && this.rateTimerAt <= at) return;
+    clearTimeout(this.rateTimer);
+    this.rateTimerAt = at;
+    this.rateTimer = setTimeout(() => {
+      this.rateTimer = undefined;
+      this.rateTimerAt = Infinity;
+      this.wake();
+    }, Math.max(0, at - Date.now()));
+  }
+
   private get capacity(): number {
     return this.options.maxWorkers + this.prefetch.ahead;
   }
@@ -243,6 +281,8 @@ export class Producer {
     this.prefetch.jobFinished();
     if (this.stopping) return this.checkIdle();
     this.startBuffered();
+    // A limited queue's freed slot may be the one its waiting jobs need: ask at once.
+    if (this.options.limited) return this.wake();
     // With a backlog, refill once half the capacity is unclaimed: bigger batches, fewer round trips.
     if (this.backlog && this.running + this.buffer.length + this.requested <= this.capacity / 2 && this.fetching < MAX_REFILLS_IN_FLIGHT) {
       void this.fetch(true);
