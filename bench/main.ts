@@ -24,6 +24,7 @@ import { pgbossContender } from './pgboss.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';
 import { extras, summary, table, targetTable, type Measured, type Results } from './report.js';
 import { drainInProcesses, tuningSet } from './scale.js';
+import { measureFlowLimits } from './flow-limits.js';
 import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
 import { tributaryContender } from './tributary.js';
 
@@ -259,6 +260,14 @@ try {
         results.scaleOut.push(run);
         log(`  ${processes} process(es): ${Math.round(run.jobsPerSec)} jobs/s`);
       }
+    });
+  }
+
+  if (phases.has('limits')) {
+    await timed('limits', async () => {
+      log('\nlimits: concurrency and rate limits across 3 Tributary client processes');
+      results.flowLimits = await measureFlowLimits(postgres.url, 10_000, log).catch(reason);
+      if (typeof results.flowLimits === 'string') skip('limits', results.flowLimits);
     });
   }
 

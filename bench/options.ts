@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { BenchSettings } from './contender.js';
 import { LIMIT_BATCH } from './limit.js';
 
-export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout'] as const;
+export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout', 'limits'] as const;
 export const CONTENDERS = ['tributary', 'graphile', 'pgboss', 'bullmq'] as const;
 export type Phase = (typeof PHASES)[number];
 export type ContenderKey = (typeof CONTENDERS)[number];
@@ -44,6 +44,10 @@ in all:
   memory               peak RSS of one Tributary client process with its defaults
                        (TRIBUTARY_PREFETCH and TRIBUTARY_POOL_MAX ignored) draining --big-jobs   10 s
   scaleout             --big-jobs jobs drained by 1, 2 and 4 client processes                    25 s
+  limits               concurrency and rate limits across 3 client processes: globalLimit 3
+                       with 50 ms jobs (most running at once, utilization), the same per
+                       partition, rateLimit 20/s (most starts in any 1 s, backlog start rate),
+                       and 10,000 no-op jobs on an unlimited vs a limited queue (drain ratio)    TBD s
 TRIBUTARY_PREFETCH=n and TRIBUTARY_POOL_MAX=n tune Tributary away from its defaults, to compare.`;
 
 export interface Options {

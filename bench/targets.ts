@@ -65,5 +65,21 @@ export function evaluate(results: Results): Target[] {
     bound('latency p99 <= 10 ms (synchronous_commit off)', pick(t, (f) => f.latencyAsyncP99Ms), 'ms', 2, (ms) => ms <= 10),
     big(atScale?.runs, `drain with ${(atScale?.finished ?? 10_000_000).toLocaleString('en-US')} finished rows >= 0.8x the empty table's`),
     big(backlog?.runs, `drain with a backlog of ${(backlog?.backlog ?? 1_000_000).toLocaleString('en-US')} >= 0.8x the empty table's`),
+    ...limitsTargets(results.flowLimits),
+  ];
+}
+
+/** Issue 14's targets for concurrency and rate limits (the limits phase). */
+function limitsTargets(f: Results['flowLimits']): Target[] {
+  const l = typeof f === 'object' ? f : undefined;
+  const pct = (x: number | undefined) => (x === undefined ? NaN : x * 100);
+  return [
+    bound('limits: globalLimit 3 across 3 processes, most running at once <= 3', l?.global.maxRunning ?? NaN, 'jobs', 0, (n) => n <= 3),
+    bound('limits: globalLimit 3, utilization with 50 ms jobs >= 95%', pct(l?.global.utilization), '%', 1, (u) => u >= 95),
+    bound('limits: per partition (3 x globalLimit 1), most running in one <= 1', l?.partitioned.maxRunningPerPartition ?? NaN, 'jobs', 0, (n) => n <= 1),
+    bound('limits: per partition, utilization >= 95%', pct(l?.partitioned.utilization), '%', 1, (u) => u >= 95),
+    bound('limits: rateLimit 20/1 s, most starts in any 1 s window <= 20', l?.rate.maxStartsPerWindow ?? NaN, 'starts', 0, (n) => n <= 20),
+    bound('limits: rateLimit 20/1 s, backlog start rate >= 18/s', l?.rate.startsPerSec ?? NaN, 'starts/s', 1, (r) => r >= 18),
+    versus('limits: drain with a globalLimit above the workers >= 0.8x unlimited', l?.drain.limitedPerSec ?? NaN, l?.drain.unlimitedPerSec ?? NaN, 'jobs/s', 0, (r) => r >= 0.8),
   ];
 }

@@ -39,8 +39,7 @@ export interface ProducerOptions {
   onPauseChange: (paused: boolean) => void;
   /**
    * The fetch of a queue with concurrency or rate limits, instead of the plain one. Such a queue
-   * fetches one at a time (the fetches of a queue are serialized across clients anyway), and
-   * again whenever one of its jobs finishes here or is said to have finished elsewhere.
+   * fetches again whenever one of its jobs finishes here or is said to have finished elsewhere.
    */
   limited?: LimitedFetch;
 }
@@ -177,7 +176,7 @@ export class Producer {
   /** `refill`: a refill during a backlog, which may run beside other refills. */
   private async fetch(refill = false): Promise<void> {
     // One fetch at a time per queue, whatever asked for it (cooldown timer, wake-up), except refills.
-    if (this.fetching > 0 && !(refill && this.fetching < this.maxRefills)) {
+    if (this.fetching > 0 && !(refill && this.fetching < MAX_REFILLS_IN_FLIGHT)) {
       this.fetchAgain = true;
       return;
     }
@@ -232,10 +231,6 @@ export class Producer {
     else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length + this.requested < this.capacity)) this.wake();
   }
 
-  private get maxRefills(): number {
-    return this.options.limited ? 1 : MAX_REFILLS_IN_FLIGHT;
-  }
-
   private async fetchLimited(limit: number): Promise<JobRow<unknown>[]> {
     const { jobs, rateWaitMs } = await this.options.limited!.fetch(limit);
     if (rateWaitMs !== undefined) this.wakeAt(Date.now() + rateWaitMs + 1);
@@ -281,8 +276,10 @@ export class Producer {
     this.prefetch.jobFinished();
     if (this.stopping) return this.checkIdle();
     this.startBuffered();
-    // A limited queue's freed slot may be the one its waiting jobs need: ask at once.
-    if (this.options.limited) return this.wake();
+    // A limited queue's freed slot may be the one its waiting jobs need: ask at once, beside a
+    // fetch in flight (which may have counted the job as running still); the queue's lock
+    // orders the two.
+    if (this.options.limited) return void this.fetch(true);
     // With a backlog, refill once half the capacity is unclaimed: bigger batches, fewer round trips.
     if (this.backlog && this.running + this.buffer.length + this.requested <= this.capacity / 2 && this.fetching < MAX_REFILLS_IN_FLIGHT) {
       void this.fetch(true);

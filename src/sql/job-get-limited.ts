@@ -7,6 +7,14 @@ import { query, quoteIdent, raw, tableName, type Query } from './query.js';
 /** Key of `river_queue.metadata` holding a rate-limited queue's recent starts: `{ partition: [ms, ...] }`. */
 export const RATE_LOG_KEY = 'tributary:rate';
 
+/**
+ * Milliseconds added to a rate limit's window when counting starts. A start is the moment a job
+ * is taken; its handler begins a little later, by a varying amount (a few ms, more on a busy
+ * machine), so a window of exactly `period` between takes let 21 handler starts of a 20/s limit
+ * fall in one second. The margin costs a rate of 20 per 1,000 ms 0.2 starts/s.
+ */
+export const RATE_WINDOW_MARGIN_MS = 10;
+
 /** A string literal for a statement sent without parameters (the queue name is validated already). */
 const literal = (text: string): string => `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 
@@ -81,7 +89,7 @@ running AS MATERIALIZED (
 log AS MATERIALIZED (
   SELECT e.key AS rkey, t.v::float8 AS ms
   FROM ${queueTable} AS q, jsonb_each(coalesce(q.metadata -> ${rateKey}, '{}')) AS e, jsonb_array_elements_text(e.value) AS t(v), clock
-  WHERE q.name = ${p.queue} AND ${period}::float8 IS NOT NULL AND t.v::float8 > clock.ms - ${period}::float8
+  WHERE q.name = ${p.queue} AND ${period}::float8 IS NOT NULL AND t.v::float8 > clock.ms - ${period}::float8 - ${RATE_WINDOW_MARGIN_MS}::float8
 ),
 started AS MATERIALIZED (SELECT rkey, count(*) AS n FROM log GROUP BY rkey),
 candidates AS (
@@ -133,7 +141,7 @@ log_write AS (
 )
 SELECT
   (SELECT coalesce(json_agg(row_to_json(t)), '[]')::text FROM taken AS t) AS jobs,
-  (SELECT min(k.oldest) + ${period}::float8 - (SELECT ms FROM clock)
+  (SELECT min(k.oldest) + ${period}::float8 + ${RATE_WINDOW_MARGIN_MS}::float8 - (SELECT ms FROM clock)
     FROM (SELECT rkey, min(ms) AS oldest, count(*) AS n FROM new_log GROUP BY rkey) AS k
     WHERE k.n >= ${rate}::int) AS rate_wait_ms`;
 }
