@@ -34,6 +34,7 @@ export {
   JobRunningError, NotFoundError, JOB_LIST_DEFAULT_LIMIT, JOB_LIST_MAX_LIMIT, QUEUE_LIST_DEFAULT_LIMIT, QUEUE_LIST_MAX_LIMIT,
   type JobListParams, type JobListResult, type QueueListParams, type QueueRow, type QueueStats, type QueueStatsParams,
 } from './admin/index.js';
+export type { PartitionUse, QueueLimits, QueueLimitsParams, RecordedLimits } from './admin/index.js';
 export type { StopOptions } from './stop-options.js';
 export type { ClientFaults } from './runtime/faults.js';
 export { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TRACE_LENGTH } from './runtime/storable-text.js';

@@ -6,3 +6,4 @@ export { listJobs, type JobListResult } from './job-list.js';
 export { JOB_LIST_DEFAULT_LIMIT, JOB_LIST_MAX_LIMIT, type JobListParams } from './job-list-params.js';
 export { getQueue, listQueues, pauseQueue, resumeQueue, QUEUE_LIST_DEFAULT_LIMIT, QUEUE_LIST_MAX_LIMIT, type QueueListParams, type QueueRow } from './queue-admin.js';
 export { getQueueStats, type QueueStats, type QueueStatsParams } from './queue-stats.js';
+export { getQueueLimits, type PartitionUse, type QueueLimits, type QueueLimitsParams, type RecordedLimits } from './queue-limits.js';

@@ -180,3 +180,28 @@ test('each client records its limits in river_queue.metadata', async () => {
   const [row] = await t.query(`SELECT metadata -> 'tributary:limits' AS limits FROM river_queue WHERE name = 'limited'`);
   expect(row!.limits).toMatchObject({ concurrency: { globalLimit: 2 }, rateLimit: { limit: 10, period: 1000 }, clientId: clients[0]!.id });
 });
+
+test('queueLimits shows each limited queue\'s limits and use per partition: running jobs and starts in the window', async () => {
+  const { clients, stop } = await startClients(1, {
+    maxWorkers: 4,
+    concurrency: { globalLimit: 2, partition: { byArgs: ['customer'] } },
+    rateLimit: { limit: 100, period: 60_000, partition: { byArgs: ['customer'] } },
+  });
+  try {
+    await insert([{ n: 1, customer: 'a', ms: 2000 }, { n: 2, customer: 'a', ms: 2000 }, { n: 3, ms: 2000 }]);
+    await waitFor(async () => (await t.query(`SELECT count(*)::int AS n FROM river_job WHERE state = 'running'`))[0]!.n === 3, { message: '3 running jobs' });
+    const [limited, ...others] = await clients[0]!.queueLimits();
+    expect(others).toEqual([]);
+    expect(limited!.queue).toBe('limited');
+    expect(limited!.limits).toMatchObject({ concurrency: { globalLimit: 2, partition: { byArgs: ['customer'] } }, rateLimit: { limit: 100, period: 60_000 } });
+    expect(limited!.partitions).toEqual([
+      { partition: '["a"]', running: 2, startsInPeriod: 2 },
+      { partition: '[null]', running: 1, startsInPeriod: 1 },
+    ]);
+    expect(await clients[0]!.queueLimits({ queue: 'other' })).toEqual([]);
+    await expect(clients[0]!.queueLimits({ queue: 'Bad Name' })).rejects.toThrow(/queueLimits: name: "Bad Name" is not a queue name/);
+    await expect(clients[0]!.queueLimits({ queu: 'x' } as never)).rejects.toThrow(/queu/);
+  } finally {
+    await stop();
+  }
+});
