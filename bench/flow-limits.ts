@@ -60,7 +60,7 @@ function maxInWindow(times: readonly number[], period: number): number {
 }
 
 /** Inserts `jobs` jobs, runs them in 3 child processes with `queue`, and returns every run and the rows' attempted_at (ms). */
-async function runInProcesses(serverUrl: string, queue: QueueConfig, jobs: { ms: number; p?: string }[]): Promise<{ runs: LimitsRun[]; taken: number[] }> {
+export async function runInProcesses(serverUrl: string, queue: QueueConfig, jobs: { ms: number; p?: string }[]): Promise<{ runs: LimitsRun[]; taken: number[] }> {
   const database = 'tributary_bench_limits';
   const url = await createDatabase(serverUrl, database);
   try {
@@ -113,7 +113,7 @@ async function runInProcesses(serverUrl: string, queue: QueueConfig, jobs: { ms:
   }
 }
 
-const drainPerSec = (runs: readonly LimitsRun[]) => (runs.length * 1000) / (Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start)));
+export const drainPerSec = (runs: readonly LimitsRun[]) => (runs.length * 1000) / (Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start)));
 
 /** Runs the four measurements in turn, logging each. */
 export async function measureFlowLimits(serverUrl: string, drainJobs: number, log: (line: string) => void): Promise<FlowLimitsResult> {

@@ -3,6 +3,12 @@ import type { PgPool } from '../sql/pg-pool.js';
 import { jobGetLimited, queueLock, queueLockInsert } from '../sql/job-get-limited.js';
 import type { ConcurrencyLimit, RateLimit } from './limits-config.js';
 import type { Logger } from '../logger.js';
+import { statementName } from '../sql/query.js';
+
+/** node-postgres' query-config form, which {@link PgPool}'s connections need not take. */
+interface NamedQuery {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
+}
 import { recordQueueLimits } from './queue-limits-record.js';
 
 /**
@@ -21,6 +27,8 @@ export interface LimitedFetchOptions {
   logger: Logger;
   concurrency: ConcurrencyLimit | undefined;
   rateLimit: RateLimit | undefined;
+  /** Send the fetch as a named prepared statement (the connection is node-postgres'): planned once per connection. */
+  prepared: boolean;
   /** Ids of this client's jobs of the queue that finished but whose outcome is not written yet. */
   finishedIds: () => readonly number[];
 }
@@ -76,7 +84,11 @@ export class LimitedFetch {
       }
       const scanLimit = Math.min(Math.max(limit * this.scanPerJob, limit), Math.max(LIMITED_SCAN_MAX, limit));
       const { text, values } = jobGetLimited({ schema, queue, clientId, limit, scanLimit, finishedIds: this.options.finishedIds(), concurrency, rateLimit });
-      const [row] = (await connection.query(text, values)).rows;
+      // Planning this statement took about 3 of its 12 ms (a busy machine, 25 jobs a fetch).
+      const [row] = (this.options.prepared
+        ? await (connection as unknown as NamedQuery).query({ name: statementName('tributary_fetch_limited', text), text, values })
+        : await connection.query(text, values)
+      ).rows;
       await connection.query('COMMIT');
       const jobs = (JSON.parse(row.jobs) as Record<string, unknown>[]).map((raw) => jobRowFromJson<unknown>(raw));
       return { jobs, paused: false, rateWaitMs: row.rate_wait_ms == null ? undefined : Math.max(0, Number(row.rate_wait_ms)) };

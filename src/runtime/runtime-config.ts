@@ -19,8 +19,9 @@ export interface QueueConfig {
    * holds what the workers finish in about three fetch round trips, measured as they run (for
    * no-op jobs a few hundred, for jobs of seconds none), at most 10 per worker and 2,000; an
    * idle queue brings it back to none. `0` fetches only as many jobs as there are free workers,
-   * as River does. A queue with `concurrency` or `rateLimit` defaults to `0`: prefetched jobs
-   * hold slots of the limit that other clients' idle workers could use.
+   * as River does. Prefetched jobs of a queue with `concurrency` count as running: the adaptive
+   * default holds none while the limit binds (a fetch cut short by it halves the prefetch), so
+   * they do not keep slots from other clients' idle workers.
    */
   prefetch?: number;
   /**

@@ -111,15 +111,16 @@ export class Runtime {
       const slots = this.slots;
       const limited =
         slots && limitedQueues.has(queue)
-          ? new LimitedFetch({ pool: config.pool, schema: config.schema, queue, clientId: config.id, logger: config.logger, concurrency, rateLimit, finishedIds: () => slots.finishedIds(queue) })
+          ? new LimitedFetch({ pool: config.pool, prepared, schema: config.schema, queue, clientId: config.id, logger: config.logger, concurrency, rateLimit, finishedIds: () => slots.finishedIds(queue) })
           : undefined;
       this.producers.set(
         queue,
         new Producer({
           queue,
           maxWorkers,
-          // Prefetched jobs of a limited queue hold slots that other clients' idle workers could use.
-          prefetch: prefetch ?? (limited ? 0 : undefined),
+          // Adaptive for limited queues too: a fetch the limit cuts short halves it, so it holds
+          // no slots while the limit binds (see the README's "Concurrency and rate limits").
+          prefetch,
           limited,
           pool: config.pool,
           prepared,
