@@ -34,6 +34,8 @@ function maxOverlap(runs: readonly Run[], pick: (r: Run) => boolean = () => true
 
 /** Starts `count` clients (each with a pool of its own) on queue `limited`, recording every run. */
 async function startClients(count: number, queue: QueueConfig) {
+  // Each test's own river_queue row: an earlier test's rate log would count in this one's window.
+  await t.query(`DELETE FROM river_queue`);
   const runs: Run[] = [];
   const clients = Array.from({ length: count }, (_, i) => {
     const pool = new pg.Pool({ connectionString: t.url, max: 10 });
