@@ -78,7 +78,11 @@ function limitsTargets(f: Results['flowLimits']): Target[] {
     bound('limits: globalLimit 3, utilization with 50 ms jobs >= 95%', pct(l?.global.utilization), '%', 1, (u) => u >= 95),
     bound('limits: per partition (3 x globalLimit 1), most running in one <= 1', l?.partitioned.maxRunningPerPartition ?? NaN, 'jobs', 0, (n) => n <= 1),
     bound('limits: per partition, utilization >= 95%', pct(l?.partitioned.utilization), '%', 1, (u) => u >= 95),
-    bound('limits: rateLimit 20/1 s, most starts in any 1 s window <= 20', l?.rate.maxStartsPerWindow ?? NaN, 'starts', 0, (n) => n <= 20),
+    // Judged on the starts the limit enforces (attempted_at, the take); handler starts lag them by
+    // the scheduling delay of a busy machine, and are shown beside.
+    l ? { target: 'limits: rateLimit 20/1 s, most starts (attempted_at) in any 1 s window <= 20',
+      measured: `${l.rate.maxTakenPerWindow} starts (handler starts: ${l.rate.maxStartsPerWindow})`, met: l.rate.maxTakenPerWindow <= 20 }
+      : { target: 'limits: rateLimit 20/1 s, most starts (attempted_at) in any 1 s window <= 20', measured: NOT_MEASURED, met: null },
     bound('limits: rateLimit 20/1 s, backlog start rate >= 18/s', l?.rate.startsPerSec ?? NaN, 'starts/s', 1, (r) => r >= 18),
     versus('limits: drain with a globalLimit above the workers >= 0.8x unlimited', l?.drain.limitedPerSec ?? NaN, l?.drain.unlimitedPerSec ?? NaN, 'jobs/s', 0, (r) => r >= 0.8),
   ];
