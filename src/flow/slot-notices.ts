@@ -16,6 +16,13 @@ export interface SlotNoticesOptions {
   clientId: string;
   /** The limited queues this client works. */
   queues: ReadonlySet<string>;
+  /**
+   * Whether another client may need to hear of a slot freed here in `queue`. This client fetches
+   * again as soon as a job finishes, seeing the slot free before anyone else can (its outcome is
+   * not written yet); with free workers and no local limit, what that fetch leaves is what every
+   * client would, so telling them only sends them to the queue's lock for nothing.
+   */
+  othersMayUse: (queue: string) => boolean;
 }
 
 /**
@@ -23,7 +30,7 @@ export interface SlotNoticesOptions {
  * the table until the completer writes its outcome (up to about 20 ms later): its id is kept
  * meanwhile so this client's own next fetch leaves it out of the counts and reuses the slot at
  * once. Once written, other clients waiting for a slot are told on {@link SLOTS_TOPIC}, one
- * notification per queue per flush.
+ * notification per queue per flush, when this client could not take the slot itself.
  */
 export class SlotNotices {
   private readonly finished = new Map<string, Set<number>>();
@@ -48,7 +55,7 @@ export class SlotNotices {
   /** A job's outcome was written (or found already changed): its slot is free for everyone. */
   outcomeStored(job: { id: number; queue: string }): void {
     const ids = this.finished.get(job.queue);
-    if (!ids?.delete(job.id)) return;
+    if (!ids?.delete(job.id) || !this.options.othersMayUse(job.queue)) return;
     this.toNotify.add(job.queue);
     if (this.scheduled) return;
     this.scheduled = true;

@@ -68,6 +68,7 @@ export class Producer {
   private backlog = false;
   private lastFetchAt = 0;
   private lastFetchEmpty = false;
+  private lastFetchFailed = false;
   private notified = false;
   private cooldownTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -88,6 +89,15 @@ export class Producer {
 
   get runningCount(): number {
     return this.running;
+  }
+
+  /**
+   * Whether this limited producer fetches again at once when a job finishes: running, with a
+   * worker free, its last fetch neither failed nor came back full (a backlog refills in batches
+   * instead).
+   */
+  get refetchesOnFinish(): boolean {
+    return !this.stopping && !this.paused && !this.lastFetchFailed && !this.backlog && this.running + this.buffer.length < this.options.maxWorkers;
   }
 
   /** Registers the queue and reads whether it is paused; fetches nothing yet. */
@@ -194,6 +204,7 @@ export class Producer {
     this.notified = false;
     const startedAt = (this.lastFetchAt = Date.now());
     let jobs: JobRow<unknown>[] = [];
+    this.lastFetchFailed = false;
     try {
       if (this.options.limited) {
         jobs = await this.fetchLimited(limit);
@@ -205,6 +216,7 @@ export class Producer {
     } catch (error) {
       // The poll tries again; a Postgres restart only delays jobs.
       this.options.faults.fetchFailures++;
+      this.lastFetchFailed = true;
       this.options.logger.warn(`producer ${this.options.queue}: fetch failed`, { error: error instanceof Error ? error.message : String(error) });
     } finally {
       this.fetching--;

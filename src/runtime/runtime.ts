@@ -82,7 +82,15 @@ export class Runtime {
       },
     });
     const limitedQueues = new Set([...config.queues].filter(([, q]) => isLimited(q)).map(([name]) => name));
-    if (limitedQueues.size > 0) this.slots = new SlotNotices({ pool: config.pool, logger: config.logger, clientId: config.id, queues: limitedQueues });
+    if (limitedQueues.size > 0) {
+      this.slots = new SlotNotices({
+        pool: config.pool,
+        logger: config.logger,
+        clientId: config.id,
+        queues: limitedQueues,
+        othersMayUse: (queue) => config.queues.get(queue)?.concurrency?.localLimit !== undefined || this.producers.get(queue)?.refetchesOnFinish !== true,
+      });
+    }
     this.maintenance = maintenanceServices(
       config,
       { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined },

