@@ -290,8 +290,8 @@ export class Producer {
     this.startBuffered();
     // A limited queue's freed slot may be the one its waiting jobs need: ask at once, beside a
     // fetch in flight (which may have counted the job as running still); the queue's lock
-    // orders the two.
-    // Once a fetch came back full the limit did not bind, and the usual refill's larger batches apply.
+    // orders the two. Once a fetch came back full the limit did not bind, and the usual
+    // refill's larger batches apply.
     if (this.options.limited && !this.backlog) return void this.fetch(true);
     // With a backlog, refill once half the capacity is unclaimed: bigger batches, fewer round trips.
     if (this.backlog && this.running + this.buffer.length + this.requested <= this.capacity / 2 && this.fetching < MAX_REFILLS_IN_FLIGHT) {
