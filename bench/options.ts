@@ -48,7 +48,7 @@ in all:
                        with 50 ms jobs (most running at once, utilization), the same per
                        partition, rateLimit 20/s (most starts in any 1 s, backlog start rate),
                        and 10,000 no-op jobs on an unlimited vs a limited queue (drain ratio);
-                       15 client processes started in all (at a load average of 8)                80 s
+                       15 client processes started in all (44 s at a load average of 5 to 10)     45 s
 TRIBUTARY_PREFETCH=n and TRIBUTARY_POOL_MAX=n tune Tributary away from its defaults, to compare.`;
 
 export interface Options {
