@@ -25,6 +25,7 @@ import { pgbossContender } from './pgboss.js';
 import { startLocalRedis, type LocalRedis } from './redis.js';
 import { extras, summary, table, targetTable, type Measured, type Results } from './report.js';
 import { drainInProcesses, tuningSet } from './scale.js';
+import { measureFlowLimits } from './flow-limits.js';
 import { measureSequences } from './flow-sequences.js';
 import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
 import { tributaryContender } from './tributary.js';
@@ -271,6 +272,14 @@ try {
     await timed('sequences', async () => {
       log('\nsequences: 1,000 keys x 10 jobs drained by 2 Tributary client processes, against the unlimited drain');
       results.sequences = await measureSequences(postgres.url, settings, log);
+    });
+  }
+
+  if (phases.has('limits')) {
+    await timed('limits', async () => {
+      log('\nlimits: concurrency and rate limits across 3 Tributary client processes');
+      results.flowLimits = await measureFlowLimits(postgres.url, 10_000, log).catch(reason);
+      if (typeof results.flowLimits === 'string') skip('limits', results.flowLimits);
     });
   }
 

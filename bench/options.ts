@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { BenchSettings } from './contender.js';
 import { LIMIT_BATCH } from './limit.js';
 
-export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout', 'sequences'] as const;
+export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout', 'sequences', 'limits'] as const;
 export const CONTENDERS = ['tributary', 'graphile', 'pgboss', 'bullmq'] as const;
 export type Phase = (typeof PHASES)[number];
 export type ContenderKey = (typeof CONTENDERS)[number];
@@ -49,6 +49,11 @@ in all:
   sequences            1,000 sequence keys x 10 no-op jobs drained by 2 client processes, order
                        and overlap checked from each job's start and end, against the unlimited
                        drain of 10,000 jobs by the same processes just before (bench/flow-sequences.ts) 15 s
+  limits               concurrency and rate limits across 3 client processes: globalLimit 3
+                       with 50 ms jobs (most running at once, utilization), the same per
+                       partition, rateLimit 20/s (most starts in any 1 s, backlog start rate),
+                       and 10,000 no-op jobs on an unlimited vs a limited queue (drain ratio);
+                       15 client processes started in all (44 s at a load average of 5 to 10)     45 s
 TRIBUTARY_PREFETCH=n and TRIBUTARY_POOL_MAX=n tune Tributary away from its defaults, to compare.`;
 
 export interface Options {

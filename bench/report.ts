@@ -1,6 +1,7 @@
 import type { AtScale } from './at-scale.js';
 import type { BenchSettings } from './contender.js';
 import type { LimitResult } from './limit.js';
+import type { FlowLimitsResult } from './flow-limits.js';
 import type { InsertLimitResult } from './insert-limit.js';
 import type { Figures } from './phases.js';
 import { peakRss, type ChildrenResult } from './scale.js';
@@ -28,6 +29,8 @@ export interface Results {
   memory?: ChildrenResult;
   scaleOut?: ChildrenResult[];
   sequences?: SequencesResult;
+  /** The limits phase (issue 14). */
+  flowLimits?: FlowLimitsResult | string;
   /** Seconds each phase took, in the order they ran (the per-contender phases as one). */
   durations: Record<string, number>;
   notes: string[];
@@ -136,7 +139,7 @@ export function extras(results: Results): string {
 export function targetTable(results: Results): string {
   const verdict = (met: boolean | null) => (met === null ? 'n/a' : met ? 'met' : 'NOT MET');
   const rows = evaluate(results).map((t) => [t.target, t.measured, verdict(t.met)]);
-  return `targets (issue 13)\n${layout([['target', 'measured', 'verdict'], ...rows], 3)}`;
+  return `targets (issues 13 and 14)\n${layout([['target', 'measured', 'verdict'], ...rows], 3)}`;
 }
 
 /** Every figure as one JSON object, for scripts that read the last line. */
@@ -187,6 +190,7 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
         peak_rss_mb: round(s.peakRss / MB, 1),
       }])),
     },
+    limits: results.flowLimits,
     targets: evaluate(results).map((t) => ({ target: t.target, measured: t.measured, met: t.met })),
     durations_s: Object.fromEntries(Object.entries(results.durations).map(([phase, seconds]) => [phase, round(seconds, 0)])),
     notes: results.notes,

@@ -78,5 +78,25 @@ export function evaluate(results: Results): Target[] {
     big(atScale?.runs, `drain with ${(atScale?.finished ?? 10_000_000).toLocaleString('en-US')} finished rows >= 0.8x the empty table's`),
     big(backlog?.runs, `drain with a backlog of ${(backlog?.backlog ?? 1_000_000).toLocaleString('en-US')} >= 0.8x the empty table's`),
     sequencesTarget(results),
+    ...limitsTargets(results.flowLimits),
+  ];
+}
+
+/** Issue 14's targets for concurrency and rate limits (the limits phase). */
+function limitsTargets(f: Results['flowLimits']): Target[] {
+  const l = typeof f === 'object' ? f : undefined;
+  const pct = (x: number | undefined) => (x === undefined ? NaN : x * 100);
+  return [
+    bound('limits: globalLimit 3 across 3 processes, most running at once <= 3', l?.global.maxRunning ?? NaN, 'jobs', 0, (n) => n <= 3),
+    bound('limits: globalLimit 3, utilization with 50 ms jobs >= 95%', pct(l?.global.utilization), '%', 1, (u) => u >= 95),
+    bound('limits: per partition (3 x globalLimit 1), most running in one <= 1', l?.partitioned.maxRunningPerPartition ?? NaN, 'jobs', 0, (n) => n <= 1),
+    bound('limits: per partition, utilization >= 95%', pct(l?.partitioned.utilization), '%', 1, (u) => u >= 95),
+    // Judged on the starts the limit enforces (attempted_at, the take); handler starts lag them by
+    // the scheduling delay of a busy machine, and are shown beside.
+    l ? { target: 'limits: rateLimit 20/1 s, most starts (attempted_at) in any 1 s window <= 20',
+      measured: `${l.rate.maxTakenPerWindow} starts (handler starts: ${l.rate.maxStartsPerWindow})`, met: l.rate.maxTakenPerWindow <= 20 }
+      : { target: 'limits: rateLimit 20/1 s, most starts (attempted_at) in any 1 s window <= 20', measured: NOT_MEASURED, met: null },
+    bound('limits: rateLimit 20/1 s, backlog start rate >= 18/s', l?.rate.startsPerSec ?? NaN, 'starts/s', 1, (r) => r >= 18),
+    versus('limits: drain with a globalLimit above the workers >= 0.8x unlimited', l?.drain.limitedPerSec ?? NaN, l?.drain.unlimitedPerSec ?? NaN, 'jobs/s', 0, (r) => r >= 0.8),
   ];
 }

@@ -120,6 +120,17 @@ export abstract class ClientAdmin {
     return admin.resumeSequence(this.adminContext('sequenceResume'), key);
   }
 
+  /**
+   * Each queue with concurrency or rate limits: the limits recorded by the last client that
+   * started working it (`river_queue.metadata['tributary:limits']`), and its use now per
+   * partition: jobs running (prefetched ones included, in every client) and jobs started in the
+   * current rate window. Queues no limited client has worked are not listed.
+   * @throws ValidationError for a bad queue name.
+   */
+  async queueLimits(params?: admin.QueueLimitsParams): Promise<admin.QueueLimits[]> {
+    return admin.getQueueLimits(this.adminContext('queueLimits'), params);
+  }
+
   private adminContext(method: string): admin.AdminContext {
     return admin.adminContext(this.config, method);
   }

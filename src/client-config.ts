@@ -16,6 +16,7 @@ import { periodicJobsIssues, type PeriodicJob } from './maintenance/periodic-job
 import { middlewareIssues, type Middleware } from './middleware.js';
 import { WORKER_KEYS, workerOptionsIssues } from './worker.js';
 import { MAINTENANCE_OPTION_NAMES, maintenanceOptionIssues, resolveMaintenanceOptions, type MaintenanceOptions, type ResolvedMaintenanceOptions } from './maintenance/maintenance-options.js';
+import { concurrencyIssues, rateLimitIssues } from './flow/limits-config.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
@@ -137,7 +138,7 @@ const OPTION_NAMES = [
   'periodicJobs',
   ...MAINTENANCE_OPTION_NAMES,
 ] as const satisfies readonly (keyof ClientConfig)[];
-const QUEUE_OPTION_NAMES = ['maxWorkers', 'prefetch'] as const satisfies readonly (keyof QueueConfig)[];
+const QUEUE_OPTION_NAMES = ['maxWorkers', 'prefetch', 'concurrency', 'rateLimit'] as const satisfies readonly (keyof QueueConfig)[];
 const wholeMs = (value: unknown, min: number) => typeof value === 'number' && Number.isInteger(value) && value >= min;
 
 function queueIssues(queues: unknown): ValidationIssue[] {
@@ -154,6 +155,7 @@ function queueIssues(queues: unknown): ValidationIssue[] {
     if (!(Number.isInteger(maxWorkers) && maxWorkers! >= 1 && maxWorkers! <= MAX_WORKERS_LIMIT)) {
       issues.push({ path: `queues.${name}.maxWorkers`, message: `must be an integer from 1 to ${MAX_WORKERS_LIMIT}, got ${maxWorkers}` });
     }
+    issues.push(...concurrencyIssues(queue.concurrency, `queues.${name}.concurrency`, maxWorkers), ...rateLimitIssues(queue.rateLimit, `queues.${name}.rateLimit`));
     return issues;
   });
 }

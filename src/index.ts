@@ -1,5 +1,6 @@
 export { Client, type InsertManyItem } from './client.js';
 export { CLIENT_DEFAULTS, type ClientConfig, type QueueConfig } from './client-config.js';
+export type { ConcurrencyLimit, LimitPartition, RateLimit } from './flow/limits-config.js';
 export type { PgPool, PgPoolClient } from './sql/pg-pool.js';
 export type { DrizzleHandle } from './drizzle-handle.js';
 export { MissingTablesError, QueryFailedError, TributaryError, ValidationError, type ValidationIssue } from './errors.js';
@@ -37,6 +38,7 @@ export {
   SEQUENCE_LIST_DEFAULT_LIMIT, SEQUENCE_LIST_MAX_LIMIT, type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
 } from './admin/index.js';
 export { SEQUENCE_METADATA_KEY, type SequenceOpts } from './insert/sequence-opts.js';
+export type { PartitionUse, QueueLimits, QueueLimitsParams, RecordedLimits } from './admin/index.js';
 export type { StopOptions } from './stop-options.js';
 export type { ClientFaults } from './runtime/faults.js';
 export { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TRACE_LENGTH } from './runtime/storable-text.js';

@@ -10,3 +10,4 @@ export {
   getSequence, listSequences, resumeSequence, SEQUENCE_LIST_DEFAULT_LIMIT, SEQUENCE_LIST_MAX_LIMIT,
   type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
 } from './sequence-admin.js';
+export { getQueueLimits, type PartitionUse, type QueueLimits, type QueueLimitsParams, type RecordedLimits } from './queue-limits.js';

@@ -7,6 +7,7 @@ import { formatTable, formatTime } from './format.js';
 import { databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
 import { asUsageError } from './usage-error.js';
 import { withClient } from './with-client.js';
+import { addQueueLimitsCommand } from './queue-limits-command.js';
 
 const COUNTS = ['available', 'scheduled', 'running', 'retryable', 'completed', 'cancelled', 'discarded', 'pending'] as const;
 
@@ -65,7 +66,7 @@ async function setPaused(pause: boolean, names: string[], opts: DatabaseOptions)
 
 /** `tributary queues list|pause|resume`. */
 export function queuesCommand(): Command {
-  const queues = new Command('queues').description('list queues with their job counts; pause and resume them');
+  const queues = new Command('queues').description('list queues with their job counts; pause and resume them; show their limits');
   queues
     .command('list')
     .description('every queue that has jobs or a river_queue row: whether it is paused, and its jobs by state')
@@ -86,5 +87,6 @@ export function queuesCommand(): Command {
       .addOption(schemaOption())
       .action((names: string[], opts: DatabaseOptions) => setPaused(pause, names, opts));
   }
+  addQueueLimitsCommand(queues);
   return queues;
 }

@@ -9,6 +9,7 @@ import { jobGetAvailable } from '../sql/job-get-available.js';
 import { queueUpsert } from '../sql/queue-upsert.js';
 import { QUEUE_REFRESH_INTERVAL_MS } from '../maintenance/queue-cleaner.js';
 import { runQuery, statementName } from '../sql/query.js';
+import type { LimitedFetch } from '../flow/limited-fetch.js';
 
 /**
  * Refill fetches one queue may have in flight at once while there is a backlog. With one, the
@@ -36,6 +37,11 @@ export interface ProducerOptions {
   /** Gives back prefetched jobs that never started, when stopping. */
   release: (jobs: JobRow<unknown>[]) => Promise<void>;
   onPauseChange: (paused: boolean) => void;
+  /**
+   * The fetch of a queue with concurrency or rate limits, instead of the plain one. Such a queue
+   * fetches again whenever one of its jobs finishes here or is said to have finished elsewhere.
+   */
+  limited?: LimitedFetch;
 }
 
 /**
@@ -62,10 +68,14 @@ export class Producer {
   private backlog = false;
   private lastFetchAt = 0;
   private lastFetchEmpty = false;
+  private lastFetchFailed = false;
   private notified = false;
   private cooldownTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** A rate-limited fetch's wake-up at the time its window lets the next job start. */
+  private rateTimer: NodeJS.Timeout | undefined;
+  private rateTimerAt = Infinity;
   private idle: (() => void)[] = [];
   private readonly prefetch: PrefetchSizer;
 
@@ -81,9 +91,19 @@ export class Producer {
     return this.running;
   }
 
+  /**
+   * Whether this limited producer fetches again at once when a job finishes: running, with a
+   * worker free, its last fetch neither failed nor came back full (a backlog refills in batches
+   * instead).
+   */
+  get refetchesOnFinish(): boolean {
+    return !this.stopping && !this.paused && !this.lastFetchFailed && !this.backlog && this.running + this.buffer.length < this.options.maxWorkers;
+  }
+
   /** Registers the queue and reads whether it is paused; fetches nothing yet. */
   async prepare(): Promise<void> {
     await this.refreshQueue();
+    await this.options.limited?.prepare();
   }
 
   /**
@@ -142,6 +162,7 @@ export class Producer {
     clearTimeout(this.cooldownTimer);
     clearInterval(this.pollTimer);
     clearInterval(this.refreshTimer);
+    clearTimeout(this.rateTimer);
     if (this.running > 0 || this.fetching > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.releaseBuffer();
   }
@@ -183,13 +204,19 @@ export class Producer {
     this.notified = false;
     const startedAt = (this.lastFetchAt = Date.now());
     let jobs: JobRow<unknown>[] = [];
+    this.lastFetchFailed = false;
     try {
-      const fetch = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
-      const { rows } = await runQuery(this.options.pool, fetch, this.options.prepared ? statementName('tributary_fetch', fetch.text) : undefined);
-      jobs = rows.map((r) => jobRowFromJson<unknown>(JSON.parse(r.job)));
+      if (this.options.limited) {
+        jobs = await this.fetchLimited(limit);
+      } else {
+        const fetch = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
+        const { rows } = await runQuery(this.options.pool, fetch, this.options.prepared ? statementName('tributary_fetch', fetch.text) : undefined);
+        jobs = rows.map((r) => jobRowFromJson<unknown>(JSON.parse(r.job)));
+      }
     } catch (error) {
       // The poll tries again; a Postgres restart only delays jobs.
       this.options.faults.fetchFailures++;
+      this.lastFetchFailed = true;
       this.options.logger.warn(`producer ${this.options.queue}: fetch failed`, { error: error instanceof Error ? error.message : String(error) });
     } finally {
       this.fetching--;
@@ -214,6 +241,24 @@ export class Producer {
     this.startBuffered();
     if (this.stopping) this.checkIdle();
     else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length + this.requested < this.capacity)) this.wake();
+  }
+
+  private async fetchLimited(limit: number): Promise<JobRow<unknown>[]> {
+    const { jobs, rateWaitMs } = await this.options.limited!.fetch(limit);
+    if (rateWaitMs !== undefined) this.wakeAt(Date.now() + rateWaitMs + 1);
+    return jobs;
+  }
+
+  /** Wakes the producer at `at` (ms), unless a wake-up is set for sooner. */
+  private wakeAt(at: number): void {
+    if (this.rateTimer && this.rateTimerAt <= at) return;
+    clearTimeout(this.rateTimer);
+    this.rateTimerAt = at;
+    this.rateTimer = setTimeout(() => {
+      this.rateTimer = undefined;
+      this.rateTimerAt = Infinity;
+      this.wake();
+    }, Math.max(0, at - Date.now()));
   }
 
   private get capacity(): number {
@@ -243,6 +288,11 @@ export class Producer {
     this.prefetch.jobFinished();
     if (this.stopping) return this.checkIdle();
     this.startBuffered();
+    // A limited queue's freed slot may be the one its waiting jobs need: ask at once, beside a
+    // fetch in flight (which may have counted the job as running still); the queue's lock
+    // orders the two. Once a fetch came back full the limit did not bind, and the usual
+    // refill's larger batches apply.
+    if (this.options.limited && !this.backlog) return void this.fetch(true);
     // With a backlog, refill once half the capacity is unclaimed: bigger batches, fewer round trips.
     if (this.backlog && this.running + this.buffer.length + this.requested <= this.capacity / 2 && this.fetching < MAX_REFILLS_IN_FLIGHT) {
       void this.fetch(true);

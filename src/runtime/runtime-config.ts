@@ -5,6 +5,7 @@ import type { RetryPolicy } from '../retry-policy.js';
 import type { PgPool } from '../sql/pg-pool.js';
 import type { Worker } from '../worker.js';
 import type { ErrorHandler } from './executor.js';
+import type { ConcurrencyLimit, RateLimit } from '../flow/limits-config.js';
 
 /** One queue this client works. */
 export interface QueueConfig {
@@ -18,9 +19,22 @@ export interface QueueConfig {
    * holds what the workers finish in about three fetch round trips, measured as they run (for
    * no-op jobs a few hundred, for jobs of seconds none), at most 10 per worker and 2,000; an
    * idle queue brings it back to none. `0` fetches only as many jobs as there are free workers,
-   * as River does.
+   * as River does. Prefetched jobs of a queue with `concurrency` count as running: the adaptive
+   * default holds none while the limit binds (a fetch cut short by it halves the prefetch), so
+   * they do not keep slots from other clients' idle workers.
    */
   prefetch?: number;
+  /**
+   * Limits how many jobs of this queue run at once, across all clients (`globalLimit`) and in
+   * this one (`localLimit`), optionally per partition. Default: none, only `maxWorkers`.
+   * See the README's "Concurrency and rate limits".
+   */
+  concurrency?: ConcurrencyLimit;
+  /**
+   * Limits how many jobs of this queue start in any window of `period` ms across all clients,
+   * optionally per partition. Default: none.
+   */
+  rateLimit?: RateLimit;
 }
 
 /** What a working client's runtime takes from its resolved configuration, validated already. */

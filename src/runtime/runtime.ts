@@ -27,6 +27,8 @@ import { workWrapper } from '../middleware.js';
 import { SEQUENCE_TOPIC } from '../insert/sequence-notify.js';
 import { SequencePromoter } from '../maintenance/sequence-promoter.js';
 import { SequenceReleaser } from './sequence-releaser.js';
+import { isLimited, LimitedFetch } from '../flow/limited-fetch.js';
+import { SLOTS_TOPIC, SlotNotices } from '../flow/slot-notices.js';
 
 /** The client a runtime works for: what its workers get, and its insert path for periodic jobs. */
 export interface RuntimeHost extends WorkerClient {
@@ -49,6 +51,8 @@ export class Runtime {
   private readonly heartbeat: Heartbeat;
   private readonly deadClientRescuer: DeadClientRescuer;
   private readonly elector: Elector;
+  /** Freed slots of limited queues; undefined when no queue here is limited. */
+  private readonly slots: SlotNotices | undefined;
   private notifier: Notifier | undefined;
   /** Set once running jobs are being aborted: the reason their signals get. */
   private abortReason: string | undefined;
@@ -77,11 +81,22 @@ export class Runtime {
       logger: config.logger,
       faults,
       onStored: (p, written, cancelled, row) => {
+        this.slots?.outcomeStored(p.running.job);
         this.outcomeEvents.stored(p, written, cancelled, row);
         this.sequences.stored(p.running.job, written ? (cancelled ? 'cancelled' : row.state) : undefined);
       },
     });
     this.sequences = new SequenceReleaser({ pool: config.pool, schema: config.schema, logger: config.logger });
+    const limitedQueues = new Set([...config.queues].filter(([, q]) => isLimited(q)).map(([name]) => name));
+    if (limitedQueues.size > 0) {
+      this.slots = new SlotNotices({
+        pool: config.pool,
+        logger: config.logger,
+        clientId: config.id,
+        queues: limitedQueues,
+        othersMayUse: (queue) => config.queues.get(queue)?.concurrency?.localLimit !== undefined || this.producers.get(queue)?.refetchesOnFinish !== true,
+      });
+    }
     this.maintenance = maintenanceServices(
       config,
       { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined },
@@ -106,13 +121,21 @@ export class Runtime {
     // A named fetch statement only through node-postgres' own pool: a wrapper's query may take only text.
     // The fetch returns one text column, so a migration of river_job cannot change its result type.
     const prepared = config.preparedStatements && config.pool instanceof pg.Pool;
-    for (const [queue, { maxWorkers, prefetch }] of config.queues) {
+    for (const [queue, { maxWorkers, prefetch, concurrency, rateLimit }] of config.queues) {
+      const slots = this.slots;
+      const limited =
+        slots && limitedQueues.has(queue)
+          ? new LimitedFetch({ pool: config.pool, prepared, schema: config.schema, queue, clientId: config.id, logger: config.logger, concurrency, rateLimit, finishedIds: () => slots.finishedIds(queue) })
+          : undefined;
       this.producers.set(
         queue,
         new Producer({
           queue,
           maxWorkers,
+          // Adaptive for limited queues too: a fetch the limit cuts short halves it, so it holds
+          // no slots while the limit binds (see the README's "Concurrency and rate limits").
           prefetch,
+          limited,
           pool: config.pool,
           prepared,
           schema: config.schema,
@@ -133,9 +156,13 @@ export class Runtime {
     const { pool, schema } = this.config;
     const prefix = schema ?? (await pool.query('SELECT current_schema() AS s')).rows[0]?.s;
     this.channelPrefix = `${prefix}.`;
+    this.slots?.setChannel(`${prefix}.${SLOTS_TOPIC}`);
     this.notifier = new Notifier({
       pool,
-      channels: [`${prefix}.river_insert`, `${prefix}.river_control`, `${prefix}.river_leadership`, `${prefix}.${SEQUENCE_TOPIC}`],
+      channels: [
+        `${prefix}.river_insert`, `${prefix}.river_control`, `${prefix}.river_leadership`, `${prefix}.${SEQUENCE_TOPIC}`,
+        ...(this.slots ? [`${prefix}.${SLOTS_TOPIC}`] : []),
+      ],
       logger: this.config.logger,
       onNotification: (channel, payload) => this.notified(channel, payload),
       onReconnect: () => this.wake(this.producers.keys()),
@@ -254,6 +281,10 @@ export class Runtime {
     }
     const topic = channel.slice(this.channelPrefix.length);
     if (topic === 'river_insert' && typeof message.queue === 'string') return this.producers.get(message.queue)?.wake('notify');
+    if (topic === SLOTS_TOPIC && typeof message.queue === 'string') {
+      if (!this.slots?.isOwn(message as { client?: unknown })) this.producers.get(message.queue)?.wake();
+      return;
+    }
     if (topic === 'river_leadership') return this.elector.notified(message as { action?: unknown; leader_id?: unknown });
     if (topic === SEQUENCE_TOPIC) return this.sequencePromoter?.wake();
     if (topic !== 'river_control') return;
@@ -299,6 +330,7 @@ export class Runtime {
         outcome = { type: 'failed', error: new TributaryError(`could not record the outcome: ${String(error)}`), retryInMs: 1000, discard: false };
         row = outcomeRow(job, outcome, new Date(finishedAt));
       }
+      this.slots?.jobFinished(job);
       this.completer.add({ row, running, outcome, startedAt, finishedAt });
     } finally {
       // The job may already run again here (a retry fetched while an overrun goes on).
@@ -313,6 +345,7 @@ export class Runtime {
     const outcome: Outcome = { type: 'cancelled', error: new JobCancelError('job cancelled before it started') };
     const running = new LazyRunningJob(job);
     running.cancelRequested = true;
+    this.slots?.jobFinished(job);
     this.completer.add({ row: outcomeRow(job, outcome, new Date(now)), running, outcome, startedAt: now, finishedAt: now });
   }
 }

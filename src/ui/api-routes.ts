@@ -127,6 +127,8 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
     return c.json({ queues });
   });
 
+  api.get('/queue-limits', async (c) => c.json({ queues: await client.queueLimits() }));
+
   api.post('/queues/:action{pause|resume}', async (c) => {
     const body = await c.req.json().catch(() => undefined);
     if (typeof body?.queue !== 'string') return c.json({ error: 'queue: must be a queue name' }, 400);

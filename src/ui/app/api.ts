@@ -41,6 +41,23 @@ export interface Queue {
   atLeast: string[];
 }
 
+/** A limited queue's recorded limits and use per partition (the client's `queueLimits`). */
+export interface QueueLimits {
+  queue: string;
+  limits: {
+    concurrency: { globalLimit?: number; localLimit?: number; partition?: LimitPartition } | null;
+    rateLimit: { limit: number; period: number; partition?: LimitPartition } | null;
+    clientId: string;
+    at: string;
+  };
+  partitions: { partition: string; running: number; startsInPeriod: number }[];
+}
+
+export interface LimitPartition {
+  byArgs?: true | string[];
+  byKind?: boolean;
+}
+
 export interface PeriodicJob {
   id: string;
   kind: string;
@@ -85,5 +102,6 @@ export const api = {
   queueAction: (action: 'pause' | 'resume', queue: string) => post<{ ok: true }>(`queues/${action}`, { queue }),
   sequences: (halted: boolean) => call<{ sequences: Sequence[]; nextAfter: string | null }>(`sequences${halted ? '?halted=true' : ''}`),
   sequenceResume: (key: string) => post<{ skipped: number[] }>('sequences/resume', { key }),
+  queueLimits: () => call<{ queues: QueueLimits[] }>('queue-limits'),
   periodic: () => call<{ periodicJobs: PeriodicJob[] }>('periodic-jobs'),
 };

@@ -1,5 +1,6 @@
 import { api, type Settings } from './api.js';
 import { h, replace, time } from './dom.js';
+import { queueLimitsSection } from './queue-limits-view.js';
 
 const COLUMNS = ['available', 'running', 'scheduled', 'retryable', 'completed', 'cancelled', 'discarded'];
 
@@ -7,8 +8,9 @@ const COLUMNS = ['available', 'running', 'scheduled', 'retryable', 'completed', 
 export async function queuesView(root: HTMLElement, settings: Settings): Promise<() => Promise<void>> {
   const message = h('p', { class: 'message', role: 'status' });
   const body = h('tbody');
+  const limits = h('section', { class: 'queue-limits' });
   async function render(): Promise<void> {
-    const { queues } = await api.queues();
+    const [{ queues }] = await Promise.all([api.queues(), queueLimitsSection(limits)]);
     const toggle = async (name: string, paused: boolean) => {
       try {
         await api.queueAction(paused ? 'resume' : 'pause', name);
@@ -28,7 +30,7 @@ export async function queuesView(root: HTMLElement, settings: Settings): Promise
       )));
   }
   replace(root, h('h2', null, 'Queues'), message, h('table', { class: 'queues' },
-    h('thead', null, h('tr', null, ...['queue', 'status', ...COLUMNS, 'seen'].map((t) => h('th', null, t)), settings.readOnly ? null : h('th', null, ''))), body));
+    h('thead', null, h('tr', null, ...['queue', 'status', ...COLUMNS, 'seen'].map((t) => h('th', null, t)), settings.readOnly ? null : h('th', null, ''))), body), limits);
   await render();
   return render;
 }

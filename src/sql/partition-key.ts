@@ -1,0 +1,20 @@
+import type { LimitPartition } from '../flow/limits-config.js';
+import { raw, type Raw } from './query.js';
+
+/** An E'' literal: escapes mean the same whatever `standard_conforming_strings` says. */
+const literal = (text: string): string => `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+
+/**
+ * The SQL expression of a job's partition, as text, over `river_job` aliased `alias`: a JSON
+ * array of its kind and named args values (`'[]'` without a partition). A field missing from
+ * the args is JSON null there, so missing and null share a partition. The field names are
+ * literals in the text, not parameters, so the same expression can appear in several places of
+ * one statement and be compared across them; they come from validated configuration.
+ */
+export function partitionKeySql(partition: LimitPartition | undefined, alias: string): Raw {
+  const parts: string[] = [];
+  if (partition?.byKind) parts.push(`${alias}.kind`);
+  if (partition?.byArgs === true) parts.push(`${alias}.args`);
+  else for (const field of partition?.byArgs ?? []) parts.push(`${alias}.args -> ${literal(field)}`);
+  return raw(parts.length === 0 ? `'[]'::text` : `jsonb_build_array(${parts.join(', ')})::text`);
+}
