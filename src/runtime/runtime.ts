@@ -1,4 +1,3 @@
-import pg from 'pg';
 import type { EventHub } from '../events.js';
 import { TributaryError } from '../errors.js';
 import { JobCancelError } from '../job-control.js';
@@ -14,7 +13,7 @@ import { executeJob, LazyRunningJob, type ExecutorOptions } from './executor.js'
 import { Notifier } from './notifier.js';
 import { outcomeRow, type Outcome } from './outcome.js';
 import { OutcomeEvents, type RunningHere, type StoredAttempt } from './outcome-events.js';
-import { Producer } from './producer.js';
+import type { Producer } from './producer.js';
 import type { RuntimeConfig } from './runtime-config.js';
 import type { WorkerClient } from '../worker-client.js';
 import type { InsertItem, InsertResult } from '../insert/insert-jobs.js';
@@ -27,8 +26,8 @@ import { workWrapper } from '../middleware.js';
 import { SEQUENCE_TOPIC } from '../insert/sequence-notify.js';
 import { SequencePromoter } from '../maintenance/sequence-promoter.js';
 import { SequenceReleaser } from './sequence-releaser.js';
-import { isLimited, LimitedFetch } from '../flow/limited-fetch.js';
-import { SLOTS_TOPIC, SlotNotices } from '../flow/slot-notices.js';
+import { SLOTS_TOPIC, type SlotNotices } from '../flow/slot-notices.js';
+import { queueProducers } from './queue-producers.js';
 
 /** The client a runtime works for: what its workers get, and its insert path for periodic jobs. */
 export interface RuntimeHost extends WorkerClient {
@@ -40,7 +39,7 @@ export interface RuntimeHost extends WorkerClient {
  * LISTEN connection and the scheduler. Made by `client.start()`.
  */
 export class Runtime {
-  private readonly producers = new Map<string, Producer>();
+  private readonly producers: Map<string, Producer>;
   private readonly running = new Map<number, RunningHere>();
   private readonly workers: Map<string, Worker>;
   private readonly executorOptions: ExecutorOptions;
@@ -87,16 +86,6 @@ export class Runtime {
       },
     });
     this.sequences = new SequenceReleaser({ pool: config.pool, schema: config.schema, logger: config.logger });
-    const limitedQueues = new Set([...config.queues].filter(([, q]) => isLimited(q)).map(([name]) => name));
-    if (limitedQueues.size > 0) {
-      this.slots = new SlotNotices({
-        pool: config.pool,
-        logger: config.logger,
-        clientId: config.id,
-        queues: limitedQueues,
-        othersMayUse: (queue) => config.queues.get(queue)?.concurrency?.localLimit !== undefined || this.producers.get(queue)?.refetchesOnFinish !== true,
-      });
-    }
     this.maintenance = maintenanceServices(
       config,
       { pool: config.pool, schema: config.schema, logger: config.logger, clientId: config.id, now: undefined },
@@ -118,38 +107,11 @@ export class Runtime {
       onElected: () => this.startMaintenance(),
       onLost: () => this.stopMaintenance(),
     });
-    // A named fetch statement only through node-postgres' own pool: a wrapper's query may take only text.
-    // The fetch returns one text column, so a migration of river_job cannot change its result type.
-    const prepared = config.preparedStatements && config.pool instanceof pg.Pool;
-    for (const [queue, { maxWorkers, prefetch, concurrency, rateLimit }] of config.queues) {
-      const slots = this.slots;
-      const limited =
-        slots && limitedQueues.has(queue)
-          ? new LimitedFetch({ pool: config.pool, prepared, schema: config.schema, queue, clientId: config.id, logger: config.logger, concurrency, rateLimit, finishedIds: () => slots.finishedIds(queue) })
-          : undefined;
-      this.producers.set(
-        queue,
-        new Producer({
-          queue,
-          maxWorkers,
-          // Adaptive for limited queues too: a fetch the limit cuts short halves it, so it holds
-          // no slots while the limit binds (see the README's "Concurrency and rate limits").
-          prefetch,
-          limited,
-          pool: config.pool,
-          prepared,
-          schema: config.schema,
-          clientId: config.id,
-          logger: config.logger,
-          fetchCooldown: config.fetchCooldown,
-          fetchPollInterval: config.fetchPollInterval,
-          faults,
-          run: (job) => this.run(job),
-          release: (jobs) => this.release(jobs),
-          onPauseChange: (paused) => this.events.emit(paused ? 'queue_paused' : 'queue_resumed', { queue }),
-        }),
-      );
-    }
+    ({ producers: this.producers, slots: this.slots } = queueProducers(config, faults, {
+      run: (job) => this.run(job),
+      release: (jobs) => this.release(jobs),
+      pauseChanged: (queue, paused) => this.events.emit(paused ? 'queue_paused' : 'queue_resumed', { queue }),
+    }));
   }
 
   async start(): Promise<void> {
