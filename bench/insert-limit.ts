@@ -8,10 +8,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { BenchSettings } from './contender.js';
 import { createDatabase, dropDatabase } from './database.js';
-import { findPgbench, pgEnv, run, type LimitRun } from './limit.js';
+import { countRows, findPgbench, pgbenchSeconds, pgEnv, run, type LimitRun } from './limit.js';
 import { tributaryContender } from './tributary.js';
 
 export interface InsertLimitResult {
@@ -50,18 +49,8 @@ async function pgbenchInserts(serverUrl: string, pgbench: string, settings: Benc
   return withFreshDatabase(serverUrl, settings, async (url) => {
     const transactions = Math.max(1, Math.floor(settings.jobs / (clients * settings.batch)));
     const args = ['-n', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-t', String(transactions), '-f', scriptFile];
-    const { code, out } = await run(pgbench, args, pgEnv(url));
-    const processed = Number(out.match(/number of transactions actually processed: (\d+)/)?.[1]);
-    const tps = Number(out.match(/tps = ([\d.]+) \(without initial connection time\)/)?.[1]);
-    if (code !== 0 || !(processed > 0) || !(tps > 0)) throw new Error(`pgbench failed (exit ${code}):\n${out.trim()}`);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM river_job');
-      return Number(rows[0]!.n) / (processed / tps);
-    } finally {
-      await client.end();
-    }
+    const seconds = pgbenchSeconds(await run(pgbench, args, pgEnv(url)));
+    return (await countRows(url, 'SELECT count(*) AS n FROM river_job')) / seconds;
   });
 }
 

@@ -46,6 +46,26 @@ export function pgEnv(url: string): NodeJS.ProcessEnv {
   };
 }
 
+/** pgbench's elapsed time for its transactions, in seconds (without connection set-up), or an error with its output. */
+export function pgbenchSeconds({ code, out }: { code: number | null; out: string }): number {
+  const processed = Number(out.match(/number of transactions actually processed: (\d+)/)?.[1]);
+  const tps = Number(out.match(/tps = ([\d.]+) \(without initial connection time\)/)?.[1]);
+  if (code !== 0 || !(processed > 0) || !(tps > 0)) throw new Error(`pgbench failed (exit ${code}):\n${out.trim()}`);
+  return processed / tps;
+}
+
+/** The `n` of a one-row count query, on a connection of its own. */
+export async function countRows(url: string, text: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(text);
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
 /** `$n` placeholders become pgbench variables `:<prefix>n`, sent as parameters of statements prepared once per connection (`-M prepared`), as the runtime prepares them. */
 const toPgbench = (text: string, prefix: string) => text.replace(/\$(\d+)/g, `:${prefix}$1`);
 
@@ -123,19 +143,8 @@ async function runOnce(
     const env = pgEnv(url);
     const args = ['-n', '-M', 'prepared', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-t', String(transactions),
       '-f', scriptFile, ...variables.flatMap((v) => ['-D', v])];
-    const { code, out } = await run(pgbench, args, env);
-    const processed = Number(out.match(/number of transactions actually processed: (\d+)/)?.[1]);
-    const tps = Number(out.match(/tps = ([\d.]+) \(without initial connection time\)/)?.[1]);
-    if (code !== 0 || !(processed > 0) || !(tps > 0)) throw new Error(`pgbench failed (exit ${code}):\n${out.trim()}`);
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM river_job WHERE state = 'completed'`);
-      // processed / tps is pgbench's elapsed time for the transactions, in seconds.
-      return Number(rows[0]!.n) / (processed / tps);
-    } finally {
-      await client.end();
-    }
+    const seconds = pgbenchSeconds(await run(pgbench, args, env));
+    return (await countRows(url, `SELECT count(*) AS n FROM river_job WHERE state = 'completed'`)) / seconds;
   } finally {
     await dropDatabase(serverUrl, database);
   }
