@@ -15,7 +15,7 @@ import { pluginIssues, type Plugin } from './plugin.js';
 import { periodicJobsIssues, type PeriodicJob } from './maintenance/periodic-job.js';
 import { middlewareIssues, type Middleware } from './middleware.js';
 import { WORKER_KEYS, workerOptionsIssues } from './worker.js';
-import { MAINTENANCE_OPTION_NAMES, maintenanceOptionIssues, resolveMaintenanceOptions, type MaintenanceOptions, type ResolvedMaintenanceOptions } from './maintenance/maintenance-options.js';
+import { MAINTENANCE_OPTION_NAMES, maintenanceOptionIssues, resolveMaintenanceOptions, type MaintenanceOptions } from './maintenance/maintenance-options.js';
 import { concurrencyIssues, rateLimitIssues } from './flow/limits-config.js';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -97,27 +97,12 @@ export interface ClientConfig extends MaintenanceOptions {
   middleware?: readonly Middleware[];
 }
 
-/** The configuration after validation, with defaults applied. */
-/** The client's options, validated, with defaults filled in; a working client's runtime takes it whole. */
-export interface ResolvedClientConfig extends ResolvedMaintenanceOptions, Omit<RuntimeConfig, 'pool'> {
+/**
+ * The client's options, validated, with defaults filled in; a working client's runtime takes it
+ * whole. Only the pool may be missing (an insert-only client).
+ */
+export interface ResolvedClientConfig extends Omit<RuntimeConfig, 'pool'> {
   pool: PgPool | undefined;
-  schema: string | undefined;
-  insertOpts: InsertOpts | undefined;
-  queues: ReadonlyMap<string, QueueConfig>;
-  workers: readonly Worker<any>[];
-  fetchCooldown: number;
-  fetchPollInterval: number;
-  preparedStatements: boolean;
-  jobTimeout: number;
-  retryPolicy: RetryPolicy;
-  errorHandler: ErrorHandler | undefined;
-  logger: Logger;
-  id: string;
-  rescueStuckJobsAfter: number;
-  clientDeadAfter: number;
-  periodicJobs: readonly PeriodicJob<any>[];
-  plugins: readonly Plugin[];
-  middleware: readonly Middleware[];
 }
 
 /** Defaults of the client's timing options, in milliseconds. */

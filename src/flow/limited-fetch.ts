@@ -4,12 +4,12 @@ import { jobGetLimited, queueLock, queueLockInsert } from '../sql/job-get-limite
 import type { ConcurrencyLimit, RateLimit } from './limits-config.js';
 import type { Logger } from '../logger.js';
 import { statementName } from '../sql/query.js';
+import { recordQueueLimits } from './queue-limits-record.js';
 
 /** node-postgres' query-config form, which {@link PgPool}'s connections need not take. */
 interface NamedQuery {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>;
 }
-import { recordQueueLimits } from './queue-limits-record.js';
 
 /**
  * Available jobs a partitioned fetch looks at per job it may take, and at most: enough that

@@ -65,9 +65,6 @@ function issuesAndOpts(item: InsertItem, ctx: InsertContext): { issues: Validati
   return { issues: issues.length > 0 ? issues : [...resolvedOptsIssues(opts), ...sequenceConflictIssues(opts)], opts };
 }
 
-// Rows of sequenced jobs, whose insert must wake the sequence promoter.
-const sequencedRows = new WeakSet<JobInsertRow>();
-
 async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now: Date): Promise<JobInsertRow | ValidationIssue[]> {
   if (!isJobDefinition(item?.job)) {
     return [{ path: 'job', message: 'must be a job definition made by defineJob()' }];
@@ -101,8 +98,8 @@ async function prepareRow(item: InsertItem, ord: number, ctx: InsertContext, now
     unique_key: unique ? uniqueKey({ kind: item.job.kind, args: args.value, queue: opts.queue }, unique, now).toString('hex') : null,
     unique_states: unique ? uniqueStatesBits(unique.byState) : null,
     replace: unique?.onConflict === 'replace',
+    sequenced: opts.sequence !== undefined,
   };
-  if (opts.sequence) sequencedRows.add(row);
   return row;
 }
 
@@ -156,7 +153,7 @@ async function insertRows(handle: DrizzleHandle, items: readonly InsertItem[], c
 
   const sent = rowsToSend(rows);
 
-  const sequenced = sent.some((row) => sequencedRows.has(row));
+  const sequenced = sent.some((row) => row.sequenced);
   try {
     const copies = direct && sent.length >= copyFrom && sent.every((row) => row.unique_key === null);
     if (!copies) await release();

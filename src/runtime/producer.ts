@@ -3,13 +3,13 @@ import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
 import type { ClientFaults } from './faults.js';
 import { PrefetchSizer } from './prefetch-sizer.js';
-
-export { QUEUE_REFRESH_INTERVAL_MS };
 import { jobGetAvailable } from '../sql/job-get-available.js';
 import { queueUpsert } from '../sql/queue-upsert.js';
 import { QUEUE_REFRESH_INTERVAL_MS } from '../maintenance/queue-cleaner.js';
 import { runQuery, statementName } from '../sql/query.js';
 import type { LimitedFetch } from '../flow/limited-fetch.js';
+
+export { QUEUE_REFRESH_INTERVAL_MS };
 
 /**
  * Refill fetches one queue may have in flight at once while there is a backlog. With one, the

@@ -26,6 +26,8 @@ export interface JobInsertRow {
   unique_key: string | null;
   /** A unique row that replaces a waiting duplicate's args, schedule and priority (`onConflict: 'replace'`). */
   replace: boolean;
+  /** In a sequence: its insert must wake the sequence promoter. Not a column. */
+  sequenced: boolean;
   /** `bit(8)` text, or null. */
   unique_states: string | null;
 }
