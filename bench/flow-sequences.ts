@@ -4,11 +4,11 @@
  * the unlimited drain of as many jobs by the same 2 processes on the same database, measured
  * just before.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { Client, migrate } from 'tributary-queue';
 import type { BenchSettings } from './contender.js';
+import { runFleet } from './child-fleet.js';
 import { createDatabase, dropDatabase } from './database.js';
 import { compileChild } from './scale.js';
 import { seqBench, type RecordedRun, type SequenceChildMessage } from './sequence-child.js';
@@ -53,53 +53,15 @@ export function runProblems(runs: readonly RecordedRun[]): string[] {
 
 /** Runs `processes` children on `url` until `jobs` jobs completed; returns every run recorded and the drain's jobs/s. */
 async function drainWith(url: string, script: string, processes: number, jobs: number, concurrency: number): Promise<{ runs: RecordedRun[]; jobsPerSec: number }> {
-  const children: ChildProcess[] = [];
-  const latest = new Map<ChildProcess, SequenceChildMessage>();
-  try {
-    let ready = 0;
-    let onReady!: () => void;
-    let onDone!: () => void;
-    let onFailure!: (error: Error) => void;
-    const allReady = new Promise<void>((resolve) => (onReady = resolve));
-    const allDone = new Promise<void>((resolve) => (onDone = resolve));
-    const failed = new Promise<never>((_, reject) => (onFailure = reject));
-    failed.catch(() => {});
-    let finished = 0;
-    let stopping = false;
-    const env = { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_CONCURRENCY: String(concurrency) };
-    for (let p = 0; p < processes; p++) {
-      const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
-      children.push(child);
-      child.on('exit', (code) => setTimeout(() => {
-        if (latest.get(child)?.type !== 'done') onFailure(new Error(`sequence client process exited with code ${code} before finishing`));
-      }, 2000));
-      child.on('message', (message: SequenceChildMessage) => {
-        if (message.type === 'ready') return void (++ready === processes && onReady());
-        latest.set(child, message);
-        if (message.type === 'done' && ++finished === processes) onDone();
-        const total = [...latest.values()].reduce((sum, m) => sum + (m.type === 'ready' ? 0 : m.completed), 0);
-        if (total >= jobs && !stopping) {
-          stopping = true;
-          for (const c of children) c.send({ type: 'stop' });
-        }
-      });
-    }
-    await Promise.race([allReady, failed]);
-    for (const child of children) child.send({ type: 'go' });
-    const timeout = setTimeout(() => onFailure(new Error(`the sequences drain of ${jobs} jobs did not finish in time`)), Math.max(120_000, jobs * 10));
-    try {
-      await Promise.race([allDone, failed]);
-    } finally {
-      clearTimeout(timeout);
-    }
-    const finals = [...latest.values()].filter((m): m is Extract<SequenceChildMessage, { type: 'done' }> => m.type === 'done');
-    const runs = finals.flatMap((m) => m.runs);
-    const firstStart = Math.min(...runs.map((r) => r[2]));
-    const lastCompleted = Math.max(...finals.map((m) => m.lastCompleted ?? -Infinity));
-    return { runs, jobsPerSec: perSecond(jobs, lastCompleted - firstStart) };
-  } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  const reports = await runFleet<SequenceChildMessage>({
+    script, processes, jobs, label: 'the sequences drain', timeoutMs: Math.max(120_000, jobs * 10), exitGraceMs: 2000,
+    env: { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_CONCURRENCY: String(concurrency) },
+  });
+  const finals = reports.filter((m): m is Extract<SequenceChildMessage, { type: 'done' }> => m.type === 'done');
+  const runs = finals.flatMap((m) => m.runs);
+  const firstStart = Math.min(...runs.map((r) => r[2]));
+  const lastCompleted = Math.max(...finals.map((m) => m.lastCompleted ?? -Infinity));
+  return { runs, jobsPerSec: perSecond(jobs, lastCompleted - firstStart) };
 }
 
 /** Inserts `keys` x `perKey` jobs in insert order n by n (each batch one job of every key), in sequences or not. */

@@ -2,13 +2,13 @@
  * Draining with Tributary clients in child processes (bench/drain-child.ts): the memory phase
  * (one process, its RSS) and the scale-out phase (several processes on one queue).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { runFleet } from './child-fleet.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { BenchSettings } from './contender.js';
 import { createDatabase, dropDatabase } from './database.js';
-import type { ChildMessage, ParentMessage } from './drain-child.js';
+import type { ChildMessage } from './drain-child.js';
 import { perSecond } from './stats.js';
 import { tributaryContender } from './tributary.js';
 
@@ -81,7 +81,6 @@ export async function drainInProcesses(
 ): Promise<ChildrenResult> {
   const database = 'tributary_bench_processes';
   const url = await createDatabase(serverUrl, database);
-  const children: ChildProcess[] = [];
   const script = await compileChild();
   try {
     const filler = await tributaryContender(url, settings); // also migrates
@@ -90,51 +89,9 @@ export async function drainInProcesses(
     } finally {
       await filler.close();
     }
-    const latest = new Map<ChildProcess, Extract<ChildMessage, { completed: number }>>();
-    let ready = 0;
-    let onReady!: () => void;
-    let onDone!: () => void;
-    let onFailure!: (error: Error) => void;
-    const allReady = new Promise<void>((resolve) => (onReady = resolve));
-    const allDone = new Promise<void>((resolve) => (onDone = resolve));
-    const failed = new Promise<never>((_, reject) => (onFailure = reject));
-    failed.catch(() => {});
-    let finished = 0;
-    let stopping = false;
     const env: NodeJS.ProcessEnv = { ...process.env, BENCH_CHILD_URL: url, BENCH_CHILD_SETTINGS: JSON.stringify(settings) };
     if (defaults) for (const name of TUNING_ENV) delete env[name];
-    for (let p = 0; p < processes; p++) {
-      const child = spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
-      children.push(child);
-      child.on('exit', (code) => {
-        // Give a last message still in the channel a moment to arrive before calling it a crash.
-        setTimeout(() => {
-          if (latest.get(child)?.type !== 'done') onFailure(new Error(`client process exited with code ${code} before finishing`));
-        }, 200);
-      });
-      child.on('message', (message: ChildMessage) => {
-        if (message.type === 'ready') {
-          if (++ready === processes) onReady();
-          return;
-        }
-        latest.set(child, message);
-        if (message.type === 'done' && ++finished === processes) onDone();
-        const total = [...latest.values()].reduce((sum, m) => sum + m.completed, 0);
-        if (total >= jobs && !stopping) {
-          stopping = true;
-          for (const c of children) c.send({ type: 'stop' } satisfies ParentMessage);
-        }
-      });
-    }
-    await Promise.race([allReady, failed]);
-    for (const child of children) child.send({ type: 'go' } satisfies ParentMessage);
-    const timeout = setTimeout(() => onFailure(new Error(`scale-out drain of ${jobs} jobs did not finish in time`)), Math.max(120_000, jobs * 5));
-    try {
-      await Promise.race([allDone, failed]);
-    } finally {
-      clearTimeout(timeout);
-    }
-    const finals = [...latest.values()];
+    const finals = await runFleet<ChildMessage>({ script, env, processes, jobs, label: 'the scale-out drain', timeoutMs: Math.max(120_000, jobs * 5), exitGraceMs: 200 });
     const firstStart = Math.min(...finals.map((m) => m.firstStart ?? Infinity));
     const lastCompleted = Math.max(...finals.map((m) => m.lastCompleted ?? -Infinity));
     return {
@@ -146,7 +103,6 @@ export async function drainInProcesses(
       readyRss: Math.max(...finals.map((m) => m.readyRss)),
     };
   } finally {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await dropDatabase(serverUrl, database);
   }
 }
