@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { Client } from '../client.js';
 import { JobRunningError } from '../admin/index.js';
-import { QueryFailedError, TributaryError } from '../errors.js';
+import { TributaryError } from '../errors.js';
 import type { JobRow } from '../job-row.js';
 import type { Priority } from '../insert/opts.js';
 import { JOB_STATES, type JobState } from '../schema/job-state.js';
@@ -9,7 +9,7 @@ import { jobDetails, jobJson, jobTable } from './job-details.js';
 import { databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
 import { collect, collectInts, positiveInt } from './parse.js';
 import { asUsageError } from './usage-error.js';
-import { withClient } from './with-client.js';
+import { forEachTarget, withClient } from './with-client.js';
 
 interface ListOptions extends DatabaseOptions {
   state?: string[];
@@ -92,22 +92,8 @@ const ACTIONS: Record<'retry' | 'cancel' | 'delete', JobAction> = {
 
 /** Runs an action on each id in turn: one line per id; exit code 1 if any failed. */
 async function act(action: JobAction, ids: number[], opts: DatabaseOptions): Promise<void> {
-  const failed = await withClient(opts, async (client) => {
-    let failures = 0;
-    for (const id of ids) {
-      try {
-        console.log(`job ${id}: ${action.result(await action.run(client, id))}`);
-      } catch (error) {
-        // Not found, running, a unique duplicate waiting: about this id only. Anything else
-        // (the database is unreachable) ends the command.
-        if (!(error instanceof TributaryError) || error instanceof QueryFailedError) throw error;
-        console.error(`tributary: ${error instanceof JobRunningError ? runningMessage(id) : error.message}`);
-        failures++;
-      }
-    }
-    return failures;
-  });
-  if (failed > 0) process.exitCode = 1;
+  await forEachTarget(opts, ids, async (client, id) => `job ${id}: ${action.result(await action.run(client, id))}`,
+    (error, id) => (error instanceof JobRunningError ? runningMessage(id) : error.message));
 }
 
 const runningMessage = (id: number) => `job ${id} is running and cannot be deleted: cancel it (tributary jobs cancel ${id}), then delete it once it has stopped`;

@@ -2,11 +2,10 @@ import { Command } from 'commander';
 import { assertQueueName } from '../admin/admin-input.js';
 import { QUEUE_LIST_MAX_LIMIT, type QueueRow, type QueueStats } from '../admin/index.js';
 import type { Client } from '../client.js';
-import { QueryFailedError, TributaryError } from '../errors.js';
 import { formatTable, formatTime } from './format.js';
 import { databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
 import { asUsageError } from './usage-error.js';
-import { withClient } from './with-client.js';
+import { forEachTarget, withClient } from './with-client.js';
 import { addQueueLimitsCommand } from './queue-limits-command.js';
 
 const COUNTS = ['available', 'scheduled', 'running', 'retryable', 'completed', 'cancelled', 'discarded', 'pending'] as const;
@@ -47,21 +46,10 @@ async function setPaused(pause: boolean, names: string[], opts: DatabaseOptions)
   } catch (error) {
     throw asUsageError(error, { name: '' });
   }
-  const failed = await withClient(opts, async (client) => {
-    let failures = 0;
-    for (const name of names) {
-      try {
-        await (pause ? client.queuePause(name) : client.queueResume(name));
-        console.log(`${name === '*' ? 'every queue' : `queue ${name}`}: ${pause ? 'paused' : 'resumed'}`);
-      } catch (error) {
-        if (!(error instanceof TributaryError) || error instanceof QueryFailedError) throw error;
-        console.error(`tributary: ${error.message}`);
-        failures++;
-      }
-    }
-    return failures;
+  await forEachTarget(opts, names, async (client, name) => {
+    await (pause ? client.queuePause(name) : client.queueResume(name));
+    return `${name === '*' ? 'every queue' : `queue ${name}`}: ${pause ? 'paused' : 'resumed'}`;
   });
-  if (failed > 0) process.exitCode = 1;
 }
 
 /** `tributary queues list|pause|resume`. */

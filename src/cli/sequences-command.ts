@@ -1,10 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { Sequence } from '../admin/index.js';
-import { QueryFailedError, TributaryError } from '../errors.js';
 import { formatTable } from './format.js';
 import { databaseUrlOption, schemaOption, type DatabaseOptions } from './options.js';
 import { asUsageError } from './usage-error.js';
-import { withClient } from './with-client.js';
+import { forEachTarget, withClient } from './with-client.js';
 
 const job = (j: Sequence['current']) => (j ? `${j.id} (${j.state})` : '-');
 
@@ -44,22 +43,11 @@ async function get(key: string, opts: DatabaseOptions & { json?: boolean }): Pro
 
 /** Resumes each sequence named: one line each; exit code 1 if any is unknown. */
 async function resume(keys: string[], opts: DatabaseOptions): Promise<void> {
-  const failed = await withClient(opts, async (client) => {
-    let failures = 0;
-    for (const key of keys) {
-      try {
-        const { skipped, sequence } = await client.sequenceResume(key);
-        const past = skipped.length === 0 ? 'was not halted' : `resumed past job${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')}`;
-        console.log(`sequence ${key}: ${past}${sequence ? `; ${sequence.status}, ${sequence.pending} pending` : '; nothing left to run'}`);
-      } catch (error) {
-        if (!(error instanceof TributaryError) || error instanceof QueryFailedError) throw error;
-        console.error(`tributary: ${error.message}`);
-        failures++;
-      }
-    }
-    return failures;
+  await forEachTarget(opts, keys, async (client, key) => {
+    const { skipped, sequence } = await client.sequenceResume(key);
+    const past = skipped.length === 0 ? 'was not halted' : `resumed past job${skipped.length > 1 ? 's' : ''} ${skipped.join(', ')}`;
+    return `sequence ${key}: ${past}${sequence ? `; ${sequence.status}, ${sequence.pending} pending` : '; nothing left to run'}`;
   });
-  if (failed > 0) process.exitCode = 1;
 }
 
 /** `tributary sequences list|get|resume`. */
