@@ -12,22 +12,30 @@ const live = document.getElementById('live') as HTMLInputElement;
 const status = document.getElementById('status')!;
 let refresh: (() => Promise<void>) | undefined;
 let settings: Settings;
+let routes = 0;
 
 async function route(): Promise<void> {
   refresh = undefined;
+  // Each route renders into its own container: a refresh of the page left behind, still awaiting
+  // its data, then writes into a detached element instead of over the page now shown.
+  const turn = ++routes;
+  const view = h('div', { class: 'view' });
+  replace(root, view);
   const [path = '', search = ''] = location.hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(search);
   for (const link of document.querySelectorAll('header nav a')) link.classList.toggle('active', path.startsWith(link.getAttribute('href')!.slice(1)));
   try {
     const jobMatch = /^\/jobs\/(\d+)$/.exec(path);
-    if (jobMatch) refresh = await jobView(root, Number(jobMatch[1]), settings);
-    else if (path === '/queues') refresh = await queuesView(root, settings);
-    else if (path === '/sequences') refresh = await sequencesView(root, params, settings);
-    else if (path === '/periodic') refresh = await periodicView(root);
-    else refresh = await jobsView(root, params, settings, (hash) => (location.hash = hash));
+    const shown = jobMatch ? await jobView(view, Number(jobMatch[1]), settings)
+      : path === '/queues' ? await queuesView(view, settings)
+      : path === '/sequences' ? await sequencesView(view, params, settings)
+      : path === '/periodic' ? await periodicView(view)
+      : await jobsView(view, params, settings, (hash) => (location.hash = hash));
+    if (turn !== routes) return;
+    refresh = shown;
     status.textContent = '';
   } catch (error) {
-    replace(root, h('p', { class: 'error' }, String(error)));
+    replace(view, h('p', { class: 'error' }, String(error)));
   }
 }
 
