@@ -39,7 +39,7 @@ test('a live refresh of the page left behind, answered late, does not draw over 
   await page.route(`**/api/jobs/${job.id}`, (route) => held(route));
   const route = await heldRoute;
 
-  await page.evaluate(() => (location.hash = '#/queues'));
+  await page.evaluate("location.hash = '#/queues'");
   const queueRow = page.locator('tr[data-queue="default"]');
   await queueRow.waitFor();
 
