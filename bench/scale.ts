@@ -2,10 +2,10 @@
  * Draining with Tributary clients in child processes (bench/drain-child.ts): the memory phase
  * (one process, its RSS) and the scale-out phase (several processes on one queue).
  */
-import { runFleet } from './child-fleet.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { runFleet } from './child-fleet.js';
 import type { BenchSettings } from './contender.js';
 import { createDatabase, dropDatabase } from './database.js';
 import type { ChildMessage } from './drain-child.js';

@@ -12,13 +12,12 @@ const live = document.getElementById('live') as HTMLInputElement;
 const status = document.getElementById('status')!;
 let refresh: (() => Promise<void>) | undefined;
 let settings: Settings;
-let routes = 0;
 
 async function route(): Promise<void> {
   refresh = undefined;
   // Each route renders into its own container: a refresh of the page left behind, still awaiting
-  // its data, then writes into a detached element instead of over the page now shown.
-  const turn = ++routes;
+  // its data, then writes into a detached element instead of over the page now shown, and a
+  // route overtaken by a newer one finds its container detached and keeps its refresh to itself.
   const view = h('div', { class: 'view' });
   replace(root, view);
   const [path = '', search = ''] = location.hash.replace(/^#/, '').split('?');
@@ -31,7 +30,7 @@ async function route(): Promise<void> {
       : path === '/sequences' ? await sequencesView(view, params, settings)
       : path === '/periodic' ? await periodicView(view)
       : await jobsView(view, params, settings, (hash) => (location.hash = hash));
-    if (turn !== routes) return;
+    if (!view.isConnected) return;
     refresh = shown;
     status.textContent = '';
   } catch (error) {
