@@ -95,6 +95,12 @@ export interface ClientConfig extends MaintenanceOptions {
    * the outermost. Default: none.
    */
   middleware?: readonly Middleware[];
+  /**
+   * How often, in ms, `waitFor()` reads every job it waits for again, in one statement, to catch
+   * a job finalized without announcing it (by a River client, or deleted); a waited job
+   * finalized by Tributary is announced at once. At least 10. Default 5,000.
+   */
+  waitRecheckInterval?: number;
 }
 
 /**
@@ -103,6 +109,7 @@ export interface ClientConfig extends MaintenanceOptions {
  */
 export interface ResolvedClientConfig extends Omit<RuntimeConfig, 'pool'> {
   pool: PgPool | undefined;
+  waitRecheckInterval: number;
 }
 
 /** Defaults of the client's timing options, in milliseconds. */
@@ -112,6 +119,7 @@ export const CLIENT_DEFAULTS = {
   jobTimeout: 60_000,
   rescueStuckJobsAfter: 3_600_000,
   clientDeadAfter: 30_000,
+  waitRecheckInterval: 5000,
 } as const satisfies Partial<ClientConfig>;
 
 export const MAX_WORKERS_LIMIT = 10_000;
@@ -121,6 +129,7 @@ const OPTION_NAMES = [
   'jobTimeout', 'retryPolicy', 'errorHandler', 'logger', 'id', 'rescueStuckJobsAfter', 'clientDeadAfter', 'plugins',
   'middleware',
   'periodicJobs',
+  'waitRecheckInterval',
   ...MAINTENANCE_OPTION_NAMES,
 ] as const satisfies readonly (keyof ClientConfig)[];
 const QUEUE_OPTION_NAMES = ['maxWorkers', 'prefetch', 'concurrency', 'rateLimit'] as const satisfies readonly (keyof QueueConfig)[];
@@ -201,6 +210,7 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     issues.push({ path: 'rescueStuckJobsAfter', message: `must be at least the longest job timeout (${Math.max(...timeouts)} ms), got ${rescueAfter}` });
   }
   if (c.clientDeadAfter !== undefined && !wholeMs(c.clientDeadAfter, 3000)) issues.push({ path: 'clientDeadAfter', message: `must be a whole number of milliseconds >= 3000, got ${c.clientDeadAfter}` });
+  if (c.waitRecheckInterval !== undefined && !wholeMs(c.waitRecheckInterval, 10)) issues.push({ path: 'waitRecheckInterval', message: `must be a whole number of milliseconds >= 10, got ${c.waitRecheckInterval}` });
   issues.push(...pluginIssues(c.plugins), ...middlewareIssues(c.middleware));
   issues.push(...maintenanceOptionIssues(c));
   issues.push(...periodicJobsIssues(c.periodicJobs));
@@ -225,5 +235,6 @@ export function resolveClientConfig(config: ClientConfig): ResolvedClientConfig 
     periodicJobs: c.periodicJobs ?? [],
     plugins: c.plugins ?? [],
     middleware: c.middleware ?? [],
+    waitRecheckInterval: c.waitRecheckInterval ?? CLIENT_DEFAULTS.waitRecheckInterval,
   };
 }

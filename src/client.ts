@@ -15,6 +15,8 @@ import type { InsertManyItem, WorkerClient } from './worker-client.js';
 import { stopOptionIssues, type StopOptions } from './stop-options.js';
 import { jobCompleteTx } from './sql/job-complete-tx.js';
 import { ClientAdmin } from './client-admin.js';
+import { JobWaiters } from './wait/job-waiters.js';
+import { resolveWaitArgs, type WaitOptions, type WaitTarget } from './wait/wait-options.js';
 
 export type { InsertManyItem } from './worker-client.js';
 
@@ -52,6 +54,8 @@ export class Client extends ClientAdmin implements WorkerClient {
   private stopTimeout: number | undefined;
   private readonly faultCounts = noFaults();
   private readonly unguardPool: (() => void) | undefined;
+  /** Every waitFor() under way, sharing one LISTEN connection; made by the first. */
+  private waiters: JobWaiters | undefined;
 
   /** @throws ValidationError naming each bad or unknown option. */
   constructor(config: ClientConfig = {}) {
@@ -166,6 +170,34 @@ export class Client extends ClientAdmin implements WorkerClient {
     return stored;
   }
 
+  /**
+   * Waits until a job is finalized, wherever it runs (this process, another, or a Go River
+   * client), woken by a notification sent when it is finalized. Resolves with the job as stored
+   * once `completed`, typed as the row or insert result given (a bare id gives
+   * `JobRow<unknown>`); a job already finalized settles at once.
+   *
+   * Waits share one LISTEN connection per client, opened by the first and closed soon after the
+   * last. The job gets `metadata["tributary:notify"]`, so only jobs waited for are announced. A
+   * job finalized without an announcement (by a River client) is noticed within
+   * `waitRecheckInterval` (default 5 s), as is one finalized while the connection was down.
+   * `stop()` rejects the waits under way.
+   * @throws (rejects with) JobFailedError when the job ends `discarded` or `cancelled`, carrying
+   *   the row and its last error; WaitTimeoutError after `timeout` ms; the signal's reason once
+   *   `signal` aborts; NotFoundError for an unknown id, or a job deleted while waited for;
+   *   ValidationError for a bad argument or a client without a pool.
+   */
+  waitFor<R extends JobRow<any>>(result: { readonly job: R }, options?: WaitOptions): Promise<R>;
+  waitFor<R extends JobRow<any>>(job: R, options?: WaitOptions): Promise<R>;
+  waitFor(id: number, options?: WaitOptions): Promise<JobRow<unknown>>;
+  async waitFor(target: WaitTarget, options?: WaitOptions): Promise<JobRow<unknown>> {
+    const { id, options: resolved } = resolveWaitArgs(target, options);
+    const { pool, schema, logger, waitRecheckInterval } = this.config;
+    if (!pool) throwIfIssues('waitFor()', [{ path: 'pool', message: 'is needed to wait for jobs: pass a node-postgres Pool to new Client()' }]);
+    if (this.lifecycle === 'stopping' || this.lifecycle === 'stopped') throw new TributaryError(`waitFor(${id}): the client is stopped`);
+    this.waiters ??= new JobWaiters({ pool: pool!, schema, logger, recheckIntervalMs: waitRecheckInterval });
+    return this.waiters.wait(id, resolved);
+  }
+
   private async startRuntime(): Promise<void> {
     const { pool, queues, workers } = this.config;
     const issues = [
@@ -200,6 +232,7 @@ export class Client extends ClientAdmin implements WorkerClient {
     // stopAndCancel() may have been called while the runtime was still starting.
     if (this.cancelOnStop) this.runtime?.abortRunning();
     await this.runtime?.stop();
+    await this.waiters?.close();
     this.unguardPool?.();
     this.lifecycle = 'stopped';
   }

@@ -43,3 +43,5 @@ export type { StopOptions } from './stop-options.js';
 export type { ClientFaults } from './runtime/faults.js';
 export { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TRACE_LENGTH } from './runtime/storable-text.js';
 export type { WorkerClient } from './worker-client.js';
+export { JobFailedError, WaitTimeoutError } from './wait/wait-errors.js';
+export type { WaitOptions } from './wait/wait-options.js';

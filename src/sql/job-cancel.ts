@@ -1,11 +1,13 @@
-import { query, tableName, type Query } from './query.js';
+import { query, raw, tableName, type Query } from './query.js';
+import { notifyWaitersExpression } from './waiter-notify.js';
 
 /**
  * Cancels a job, as River's JobCancel. A job that is not running and not finalized is cancelled
  * at once. A running one stays running for the client working it: it gets
  * `metadata.cancel_attempted_at` and a `river_control` cancel notification, which aborts it
  * wherever it runs. A finalized job is left unchanged. Returns the job (`job`, row_to_json
- * text) as it is now, or no row for an unknown id.
+ * text) as it is now, or no row for an unknown id. A job cancelled here is announced to its
+ * waiters (`client.waitFor`).
  */
 export function jobCancel(p: { schema: string | undefined; id: number }): Query {
   const job = tableName(p.schema, 'river_job');
@@ -28,8 +30,11 @@ notified AS (
   SELECT count(pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_control',
     json_build_object('action', 'cancel', 'job_id', id, 'queue', queue)::text)) AS n
   FROM updated WHERE state = 'running'
+),
+waiters AS (
+  SELECT count(*) FILTER (WHERE ${raw(notifyWaitersExpression('u', p.schema))}) AS n FROM updated AS u
 )
-SELECT row_to_json(u)::text AS job, (SELECT n FROM notified) AS notified FROM updated AS u
+SELECT row_to_json(u)::text AS job, (SELECT n FROM notified) AS notified, (SELECT n FROM waiters) AS waiters FROM updated AS u
 UNION ALL
-SELECT row_to_json(l)::text, 0 FROM locked AS l WHERE NOT EXISTS (SELECT 1 FROM updated)`;
+SELECT row_to_json(l)::text, 0, 0 FROM locked AS l WHERE NOT EXISTS (SELECT 1 FROM updated)`;
 }

@@ -1,4 +1,5 @@
 import { query, quoteIdent, raw, tableName, type Query } from './query.js';
+import { notifyWaitersExpression } from './waiter-notify.js';
 
 /** The error recorded on a rescued job, as River words it. */
 export const RESCUE_ERROR = 'stuck job rescued';
@@ -41,9 +42,10 @@ rescued AS (
       'at', now(), 'attempt', j.attempt, 'error', ${RESCUE_ERROR}::text, 'trace', ''))
   -- An array of ids, not a join: a join to the CTE can plan as a scan of the whole table.
   WHERE j.id = ANY (ARRAY(SELECT id FROM stuck))
-  RETURNING j.id
+  -- A job discarded or cancelled here is announced to its waiters (client.waitFor).
+  RETURNING j.id, ${raw(notifyWaitersExpression('j', p.schema))} AS notified
 )
-SELECT count(*)::int AS rescued FROM rescued`;
+SELECT count(*)::int AS rescued, count(*) FILTER (WHERE notified)::int AS waiters FROM rescued`;
 }
 
 /** The error recorded on a job whose client stopped heartbeating. */
@@ -86,12 +88,12 @@ rescued AS (
     errors = array_append(coalesce(j.errors, '{}'), jsonb_build_object(
       'at', now(), 'attempt', j.attempt, 'error', ${ORPHAN_ERROR}::text, 'trace', ''))
   WHERE j.id = ANY (ARRAY(SELECT id FROM orphaned))
-  RETURNING j.queue, j.state
+  RETURNING j.queue, j.state, ${raw(notifyWaitersExpression('j', p.schema))} AS waited
 ),
 notified AS (
   SELECT count(pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_insert',
     '{"queue":' || to_json(queue)::text || '}')) AS n
   FROM (SELECT DISTINCT queue FROM rescued WHERE state = 'available') AS q
 )
-SELECT (SELECT count(*) FROM rescued)::int AS rescued, (SELECT n FROM notified)::int AS notified`;
+SELECT (SELECT count(*) FROM rescued)::int AS rescued, (SELECT n FROM notified)::int AS notified, (SELECT count(*) FILTER (WHERE waited) FROM rescued)::int AS waiters`;
 }

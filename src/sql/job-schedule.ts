@@ -1,4 +1,5 @@
-import { query, tableName, type Query } from './query.js';
+import { query, raw, tableName, type Query } from './query.js';
+import { notifyWaitersExpression } from './waiter-notify.js';
 
 /**
  * Makes scheduled and retryable jobs whose time has come available, at most `limit`, and
@@ -33,13 +34,14 @@ WHERE id = ${p.id} AND state IN ('retryable', 'scheduled')`;
 /**
  * Discards a due job that cannot become available without breaking the unique index (its unique
  * states leave out retryable or scheduled, and a duplicate was inserted meanwhile), with a note
- * in its metadata as River does.
+ * in its metadata as River does, announced to its waiters (`client.waitFor`).
  */
 export function jobDiscardUniqueConflict(p: { schema: string | undefined; id: number }): Query {
-  return query`UPDATE ${tableName(p.schema, 'river_job')}
+  return query`UPDATE ${tableName(p.schema, 'river_job')} AS j
 SET state = 'discarded', finalized_at = now(),
-    metadata = metadata || '{"unique_key_conflict": "scheduler_discarded"}'::jsonb
-WHERE id = ${p.id} AND state IN ('retryable', 'scheduled')`;
+    metadata = j.metadata || '{"unique_key_conflict": "scheduler_discarded"}'::jsonb
+WHERE j.id = ${p.id} AND j.state IN ('retryable', 'scheduled')
+RETURNING ${raw(notifyWaitersExpression('j', p.schema))} AS notified`;
 }
 
 /** Ids of due jobs, for the slow path. */

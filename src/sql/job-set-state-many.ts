@@ -1,5 +1,6 @@
 import type { JobState } from '../schema/job-state.js';
-import { query, tableName, type Query } from './query.js';
+import { query, raw, tableName, type Query } from './query.js';
+import { notifyWaitersExpression } from './waiter-notify.js';
 
 /** One job's outcome, as the completer writes it. */
 export interface JobOutcomeRow {
@@ -22,8 +23,8 @@ export interface JobOutcomeRow {
  * job completed in the worker's own transaction (completeTx), cancelled, or rescued meanwhile
  * is never overwritten. A job someone asked to cancel while it ran (`metadata.cancel_attempted_at`,
  * set by `jobCancel`) is cancelled rather than retried or snoozed, as River does: the request
- * wins even when the running process missed its notification. Returns the id and stored state
- * of each row that changed; returning whole rows cost a quarter of drain throughput.
+ * wins even when the running process missed its notification. Finalized rows someone waits for
+ * are announced (`client.waitFor`). Returns the id and stored state of each row that changed; returning whole rows cost a quarter of drain throughput.
  */
 export function jobSetStateMany(p: { schema: string | undefined; rows: readonly JobOutcomeRow[] }): Query {
   const job = tableName(p.schema, 'river_job');
@@ -41,5 +42,5 @@ export function jobSetStateMany(p: { schema: string | undefined; rows: readonly 
 FROM jsonb_to_recordset(${JSON.stringify(p.rows)}::text::jsonb) AS u(
   id bigint, attempt smallint, state text, finalized_at timestamptz, scheduled_at timestamptz, error jsonb, snoozed boolean)
 WHERE j.id = u.id AND j.state = 'running' AND j.attempt = u.attempt
-RETURNING j.id, j.state::text AS state`;
+RETURNING j.id, j.state::text AS state, ${raw(notifyWaitersExpression('j', p.schema))} AS notified`;
 }
