@@ -1,6 +1,7 @@
 import { didYouMean } from './did-you-mean.js';
 import { ValidationError } from './errors.js';
 import type { JobRow } from './job-row.js';
+import type { JobProgress } from './job-progress.js';
 
 /** Emitted when a job reaches an outcome, after the outcome is stored. */
 export interface JobEvent {
@@ -12,6 +13,14 @@ export interface JobEvent {
   runDurationMs: number;
   /** The error that failed, cancelled or snoozed it, if any. */
   error?: unknown;
+}
+
+/** Emitted by the client running a job each time it stores the job's progress (`ctx.progress()`). */
+export interface JobProgressEvent {
+  /** The running job, its `metadata.progress` as just stored. */
+  job: JobRow<unknown>;
+  /** The value stored. */
+  progress: JobProgress;
 }
 
 /** Emitted when a queue is paused or resumed. */
@@ -31,6 +40,8 @@ export interface ClientEvents {
   job_failed: JobEvent;
   job_cancelled: JobEvent;
   job_snoozed: JobEvent;
+  /** A running job's progress was stored: at most every 250 ms per job, and its last report. */
+  job_progress: JobProgressEvent;
   queue_paused: QueueEvent;
   queue_resumed: QueueEvent;
   /** This client was elected leader: it now runs maintenance and periodic jobs. */
@@ -43,7 +54,7 @@ export type ClientEventName = keyof ClientEvents;
 
 /** Every event name, for checking names given at runtime. */
 export const CLIENT_EVENT_NAMES = [
-  'job_completed', 'job_failed', 'job_cancelled', 'job_snoozed', 'queue_paused', 'queue_resumed', 'leader_elected', 'leader_lost',
+  'job_completed', 'job_failed', 'job_cancelled', 'job_snoozed', 'job_progress', 'queue_paused', 'queue_resumed', 'leader_elected', 'leader_lost',
 ] as const satisfies readonly ClientEventName[];
 // Fails to compile when an event is added to ClientEvents but not to the list.
 true satisfies ClientEventName extends (typeof CLIENT_EVENT_NAMES)[number] ? true : false;

@@ -6,6 +6,7 @@ import type { WorkerClient } from './worker-client.js';
 import { MAX_MAX_ATTEMPTS } from './insert/opts.js';
 import { unknownKeyIssues } from './did-you-mean.js';
 import { isPlainObject } from './json-value.js';
+import type { JobProgress } from './job-progress.js';
 
 /** What a worker receives beside its job. */
 export interface WorkContext {
@@ -14,6 +15,15 @@ export interface WorkContext {
   /** The client running the job, to insert follow-up jobs or complete in a transaction. */
   client: WorkerClient;
   logger: Logger;
+  /**
+   * Reports how far the job got: a number from 0 to 100, or a JSON object (`{ done: 3, of: 10 }`).
+   * Stored in `metadata.progress`, written at most every 250 ms however often it is called (the
+   * first report at once, the last one always, before the job's outcome), and emitted as a
+   * `job_progress` event by the client running it once written.
+   * @throws ValidationError naming the bad field: NaN, a number outside 0..100, anything but a
+   *   number or a plain JSON object, text Postgres cannot store, or more than 32 KiB of JSON.
+   */
+  progress(value: JobProgress): void;
 }
 
 /** The function that works one kind of job. Return to complete it; throw to fail this attempt. */

@@ -1,4 +1,5 @@
 import type { JobRow } from '../job-row.js';
+import { jobProgress } from '../job-progress.js';
 import { formatTable, formatTime, indent, jsonReplacer } from './format.js';
 
 /** A job as JSON text: every field, dates in ISO 8601, the unique key in hex. */
@@ -21,6 +22,13 @@ export function jobTable(jobs: readonly JobRow[]): string {
   return formatTable(['ID', 'STATE', 'KIND', 'QUEUE', 'PRIORITY', 'ATTEMPT', 'SCHEDULED', 'FINALIZED'], rows, { right: [0, 4, 5] });
 }
 
+/** `42%` for a number, compact JSON for an object, `-` for none. */
+function progressText(job: JobRow): string {
+  const progress = jobProgress(job);
+  if (progress === undefined) return '-';
+  return typeof progress === 'number' ? `${progress}%` : JSON.stringify(progress);
+}
+
 /** `jobs get`: every field, args and metadata as indented JSON, then the errors, oldest first. */
 export function jobDetails(job: JobRow, options: { trace?: boolean } = {}): string {
   const fields: [string, string][] = [
@@ -29,6 +37,7 @@ export function jobDetails(job: JobRow, options: { trace?: boolean } = {}): stri
     ['queue', job.queue],
     ['priority', String(job.priority)],
     ['attempt', `${job.attempt} of ${job.maxAttempts}`],
+    ['progress', progressText(job)],
     ['created', formatTime(job.createdAt)],
     ['scheduled', formatTime(job.scheduledAt)],
     ['attempted', formatTime(job.attemptedAt)],

@@ -8,6 +8,8 @@ import type { RetryPolicy } from '../retry-policy.js';
 import type { WorkContext, Worker } from '../worker.js';
 import type { WorkerClient } from '../worker-client.js';
 import { asError, isCancel, isSnooze, type Outcome } from './outcome.js';
+import { progressJson } from '../job-progress.js';
+import { ProgressThrottle, type ProgressStore } from './progress-throttle.js';
 
 /** Returned by an error handler to cancel the job instead of retrying it. */
 export interface ErrorHandlerResult {
@@ -42,6 +44,8 @@ export interface ExecutorOptions {
   errorHandler: ErrorHandler | undefined;
   /** The client's work middleware, or undefined for none. */
   wrapWork?: WorkWrapper | undefined;
+  /** Where `ctx.progress()` writes. */
+  progress: ProgressStore;
 }
 
 /** A job this process is running: its abort controller, and whether a cancel was asked for. */
@@ -55,6 +59,8 @@ export interface RunningJob {
    * for a function that ignores its signal.
    */
   overrun?: Promise<void>;
+  /** Made by the first `ctx.progress()`; flushed before the outcome is written. */
+  progress?: ProgressThrottle;
 }
 
 /**
@@ -65,6 +71,7 @@ export interface RunningJob {
 export class LazyRunningJob implements RunningJob {
   cancelRequested = false;
   overrun: Promise<void> | undefined;
+  progress: ProgressThrottle | undefined;
   private abortController: AbortController | undefined;
 
   constructor(readonly job: JobRow<unknown>) {}
@@ -78,11 +85,20 @@ export class LazyRunningJob implements RunningJob {
 const TIMED_OUT = Symbol('timed out');
 const COMPLETED: Outcome = Object.freeze({ type: 'completed' });
 
-/** What the worker gets beside its job; `signal` reads the controller only when asked for. */
+/**
+ * What the worker gets beside its job; `signal` reads the controller, and `progress` makes its
+ * function, only when asked for.
+ */
 function workContext(running: RunningJob, options: ExecutorOptions): WorkContext {
   return {
     get signal() {
       return running.controller.signal;
+    },
+    get progress() {
+      return (value: unknown) => {
+        const json = progressJson(value);
+        (running.progress ??= new ProgressThrottle(running.job, options.progress)).report(json, JSON.parse(json));
+      };
     },
     client: options.client,
     logger: options.logger,

@@ -28,6 +28,7 @@ import { SequencePromoter } from '../maintenance/sequence-promoter.js';
 import { SequenceReleaser } from './sequence-releaser.js';
 import { SLOTS_TOPIC, type SlotNotices } from '../flow/slot-notices.js';
 import { queueProducers } from './queue-producers.js';
+import { runtimeProgressStore } from './progress-store.js';
 
 /** The client a runtime works for: what its workers get, and its insert path for periodic jobs. */
 export interface RuntimeHost extends WorkerClient {
@@ -72,6 +73,7 @@ export class Runtime {
       retryPolicy: config.retryPolicy,
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
+      progress: runtimeProgressStore(config, events),
     };
     this.outcomeEvents = new OutcomeEvents({ events, pool: config.pool, schema: config.schema, logger: config.logger, wake: (queue) => this.wake([queue]) });
     this.completer = new Completer({
@@ -283,6 +285,8 @@ export class Runtime {
     const startedAt = Date.now();
     try {
       let outcome = await executeJob(running, this.executorOptions);
+      // Its last progress first: the outcome written after it keeps it.
+      if (running.progress) await running.progress.flush();
       const finishedAt = Date.now();
       let row: JobOutcomeRow;
       try {

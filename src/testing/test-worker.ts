@@ -10,8 +10,10 @@ import { workWrapper } from '../middleware.js';
 import { executeJob, LazyRunningJob, type ExecutorOptions } from '../runtime/executor.js';
 import { outcomeRow, type Outcome } from '../runtime/outcome.js';
 import { jobSetStateMany } from '../sql/job-set-state-many.js';
+import { jobProgressSet } from '../sql/job-progress-set.js';
+import type { JobProgress } from '../job-progress.js';
 import type { JobState } from '../schema/job-state.js';
-import type { Worker } from '../worker.js';
+import type { WorkContext, Worker } from '../worker.js';
 import { drizzleSql, jobGetTx, jobSetRunningTx } from './queries.js';
 
 /** How one attempt ended, as the client's events name it. */
@@ -27,6 +29,11 @@ export interface TestWorkResult<Args> {
   output?: unknown;
   /** What ended the attempt when it did not complete: the worker's error (non-Errors wrapped), a `JobTimeoutError`, `JobCancelError` or `JobSnoozeError`. */
   error?: Error;
+  /**
+   * Every value the worker passed to `ctx.progress()`, in order (`[]` if none). Writes are
+   * throttled as in the client, so `job.metadata.progress` holds the last.
+   */
+  progress: JobProgress[];
 }
 
 /** Options of {@link testWorker}. */
@@ -55,6 +62,17 @@ export interface TestWorker<J extends AnyJobDefinition> {
    * `tx`, just as the client would.
    */
   workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>>>;
+}
+
+/** The context's own fields but `progress`, read through its getters (`signal` made on use). */
+function ctxWithoutProgress(ctx: WorkContext): Omit<WorkContext, 'progress' | 'signal'> & { readonly signal: AbortSignal } {
+  return {
+    get signal() {
+      return ctx.signal;
+    },
+    client: ctx.client,
+    logger: ctx.logger,
+  };
 }
 
 const RESULT_OF_STATE: Partial<Record<JobState, TestWorkResultKind>> = {
@@ -105,8 +123,17 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
     if (!running) throw new TributaryError(`testWorker(${kind}): job ${job.id} does not exist (as seen through this handle)`);
 
     let output: unknown;
+    const progress: JobProgress[] = [];
+    // Every report kept as well, before the throttle, so a test may check each step.
+    const recording = (ctx: WorkContext): WorkContext => ({
+      ...ctxWithoutProgress(ctx),
+      progress: (value) => {
+        ctx.progress(value);
+        progress.push(structuredClone(value));
+      },
+    });
     // The same worker, with its return value kept: the executor itself only needs the outcome.
-    const capturing: Worker = { ...(worker as unknown as Worker), work: async (row, ctx) => (output = await worker.work(row as JobRow<JobArgs<J>>, ctx)) };
+    const capturing: Worker = { ...(worker as unknown as Worker), work: async (row, ctx) => (output = await worker.work(row as JobRow<JobArgs<J>>, recording(ctx))) };
     const executorOptions: ExecutorOptions = {
       workers: new Map<string, Worker>([[kind, capturing]]),
       client,
@@ -115,8 +142,18 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
       retryPolicy,
       errorHandler,
       wrapWork,
+      progress: {
+        logger,
+        async write(job, json) {
+          await executeRows(tx, drizzleSql(jobProgressSet({ schema, id: job.id, attempt: job.attempt, json })));
+        },
+      },
     };
-    const outcome = await executeJob(new LazyRunningJob(running), executorOptions);
+
+    const runningJob = new LazyRunningJob(running);
+    const outcome = await executeJob(runningJob, executorOptions);
+    // Its last progress before the outcome, as the client writes them.
+    await runningJob.progress?.flush();
     const written = await executeRows(tx, drizzleSql(jobSetStateMany({ schema, rows: [outcomeRow(running, outcome, new Date())] })));
     const stored = (await jobGetTx(tx, { schema, id: job.id })) as JobRow<JobArgs<J>>;
     // Not written: the worker settled the job itself in this transaction (completeTx).
@@ -124,6 +161,7 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
     return {
       result,
       job: stored,
+      progress,
       ...(outcome.type === 'completed' ? { output } : { error: outcome.error }),
     };
   }
