@@ -207,3 +207,26 @@ describe('the LISTEN connection', () => {
     await keepOpen;
   });
 });
+
+describe('bad input', () => {
+  test('arguments and options are validated, naming the field', async () => {
+    const message = async (promise: Promise<unknown>) => ((await rejection(promise)) as Error).message;
+    expect(await message(waiter.waitFor('42' as never))).toBe('waitFor(): job: must be a job id, a job row or an insert result');
+    expect(await message(waiter.waitFor(-3))).toBe('waitFor(): id: must be a positive integer job id, got -3');
+    expect(await message(waiter.waitFor(1, { timout: 5 } as never))).toMatch(/^waitFor\(\): options\.timout: .*did you mean "timeout"\?/);
+    expect(await message(waiter.waitFor(1, { timeout: -1 }))).toBe('waitFor(): options.timeout: must be a whole number of milliseconds from 0 to 2147483647, got -1');
+    expect(await message(waiter.waitFor(1, { signal: {} as AbortSignal }))).toBe('waitFor(): options.signal: must be an AbortSignal');
+    expect(await message(new Client().waitFor(1))).toBe('waitFor(): pool: is needed to wait for jobs: pass a node-postgres Pool to new Client()');
+    expect(() => new Client({ waitRecheckInterval: 5 })).toThrow('new Client(): waitRecheckInterval: must be a whole number of milliseconds >= 10, got 5');
+  });
+
+  test('stop() rejects the waits under way, and a stopped client waits no more', async () => {
+    const client = new Client({ pool: t.pool, logger: quietLogger });
+    const { job } = await client.insert(t.db, idle, {});
+    const waiting = rejection(client.waitFor(job));
+    await marked(job.id);
+    await client.stop();
+    expect(((await waiting) as Error).message).toBe(`waitFor(${job.id}): the client stopped while waiting`);
+    expect(((await rejection(client.waitFor(job))) as Error).message).toBe(`waitFor(${job.id}): the client is stopped`);
+  });
+});
