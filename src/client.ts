@@ -89,8 +89,8 @@ export class Client extends ClientAdmin implements WorkerClient {
 
   /**
    * Subscribes to an event: `job_completed`, `job_failed`, `job_cancelled`, `job_snoozed` (each
-   * with the stored job and its timings), `queue_paused`, `queue_resumed`, `leader_elected` or
-   * `leader_lost`.
+   * with the stored job and its timings), `job_progress` (a running job's progress was stored),
+   * `queue_paused`, `queue_resumed`, `leader_elected` or `leader_lost`.
    * @returns a function that unsubscribes.
    * @throws ValidationError for any other name, with the closest one (`"job_complete" is not an
    *   event; did you mean "job_completed"?`), or a listener that is not a function.
