@@ -11,10 +11,14 @@ import { WAIT_MARK_KEY } from './waiter-notify.js';
  * was already made.
  */
 export function jobWaitMark(p: { schema: string | undefined; id: number }): Query {
+  // A fetch meanwhile skips the row this locks (SKIP LOCKED), and a producer with nothing else
+  // to do would find it only at its next poll: an available job's queue is woken again, as an
+  // insert wakes it.
   return query`UPDATE ${tableName(p.schema, 'river_job')} AS j
 SET metadata = j.metadata || jsonb_build_object(${WAIT_MARK_KEY}::text, true)
 WHERE j.id = ${p.id}
-RETURNING row_to_json(j)::text AS job`;
+RETURNING row_to_json(j)::text AS job, (CASE WHEN j.state = 'available' THEN pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_insert',
+  json_build_object('queue', j.queue)::text) END) IS NOT NULL AS woke`;
 }
 
 /** Jobs by id (`job`, row_to_json text); ids not found have no row. */

@@ -99,6 +99,29 @@ describe('a mark and a finalizing statement at once', () => {
   });
 });
 
+describe('the mark', () => {
+  test('wakes an available job\'s queue, whose fetch may have skipped the row it locked', async () => {
+    const wakes: string[] = [];
+    const queueListener = new pg.Client({ connectionString: t.url });
+    await queueListener.connect();
+    try {
+      queueListener.on('notification', (m) => void wakes.push(m.payload ?? ''));
+      await queueListener.query('LISTEN "public.river_insert"');
+      const { job } = await waiter.insert(t.db, idle, {});
+      await waitFor(() => wakes.length > 0, { message: "the insert's own notification" });
+      wakes.length = 0;
+      const mark = jobWaitMark({ schema: undefined, id: job.id });
+      expect((await t.pool.query(mark.text, mark.values)).rows[0].woke).toBe(true);
+      await waitFor(() => wakes.some((w) => JSON.parse(w).queue === 'idle'), { message: 'a wake of the queue' });
+      const running = await runningJob();
+      const again = jobWaitMark({ schema: undefined, id: running });
+      expect((await t.pool.query(again.text, again.values)).rows[0].woke).toBe(false);
+    } finally {
+      await queueListener.end();
+    }
+  });
+});
+
 describe('other finalizers', () => {
   test('completeTx in the worker\'s transaction wakes the waiter', async () => {
     const tx = defineJob({ kind: 'in_tx', args: v.object({}), insertOpts: { queue: 'tx' } });
