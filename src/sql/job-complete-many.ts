@@ -1,6 +1,6 @@
 import { arrayLiteral } from './array-literal.js';
 import { query, raw, tableName, type Query } from './query.js';
-import { notifyWaitersExpression } from './waiter-notify.js';
+import { idAnnouncingWaiters } from './waiter-notify.js';
 
 /**
  * The completer's fast path for the common outcome, completed: plain array parameters instead of
@@ -14,5 +14,5 @@ export function jobCompleteMany(p: { schema: string | undefined; ids: number[]; 
 SET state = 'completed', finalized_at = c.finalized_at
 FROM unnest(${arrayLiteral(p.ids)}::bigint[], ${arrayLiteral(p.attempts)}::smallint[], ${arrayLiteral(p.finalizedAt)}::timestamptz[]) AS c(id, attempt, finalized_at)
 WHERE j.id = c.id AND j.state = 'running' AND j.attempt = c.attempt
-RETURNING j.id, ${raw(notifyWaitersExpression('j', p.schema))} AS notified`;
+RETURNING ${raw(idAnnouncingWaiters('j', p.schema))} AS id`;
 }

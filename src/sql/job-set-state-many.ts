@@ -1,6 +1,6 @@
 import type { JobState } from '../schema/job-state.js';
 import { query, raw, tableName, type Query } from './query.js';
-import { notifyWaitersExpression } from './waiter-notify.js';
+import { idAnnouncingWaiters } from './waiter-notify.js';
 
 /** One job's outcome, as the completer writes it. */
 export interface JobOutcomeRow {
@@ -42,5 +42,5 @@ export function jobSetStateMany(p: { schema: string | undefined; rows: readonly 
 FROM jsonb_to_recordset(${JSON.stringify(p.rows)}::text::jsonb) AS u(
   id bigint, attempt smallint, state text, finalized_at timestamptz, scheduled_at timestamptz, error jsonb, snoozed boolean)
 WHERE j.id = u.id AND j.state = 'running' AND j.attempt = u.attempt
-RETURNING j.id, j.state::text AS state, ${raw(notifyWaitersExpression('j', p.schema))} AS notified`;
+RETURNING ${raw(idAnnouncingWaiters('j', p.schema))} AS id, j.state::text AS state`;
 }

@@ -66,7 +66,7 @@ describe('a mark and a finalizing statement at once', () => {
   test('marked first, completed second: the completer sees the mark and announces the job', async () => {
     const id = await runningJob();
     const { rows } = await race(jobWaitMark({ schema: undefined, id }), jobCompleteMany({ schema: undefined, ids: [id], attempts: [1], finalizedAt: [new Date().toISOString()] }));
-    expect(rows).toEqual([{ id: String(id), notified: true }]);
+    expect(rows).toEqual([{ id: String(id) }]);
     await waitFor(() => heard.includes(String(id)), { message: 'the announcement' });
   });
 
@@ -75,8 +75,9 @@ describe('a mark and a finalizing statement at once', () => {
     const at = new Date().toISOString();
     const discard = jobSetStateMany({ schema: undefined, rows: [{ id, attempt: 1, state: 'discarded', finalized_at: at, scheduled_at: null, error: { at, attempt: 1, error: 'no', trace: '' }, snoozed: false }] });
     const { rows } = await race(jobWaitMark({ schema: undefined, id }), discard);
-    expect(rows).toEqual([{ id: String(id), state: 'discarded', notified: true }]);
+    expect(rows).toEqual([{ id: String(id), state: 'discarded' }]);
     expect(await metadataOf(id)).toMatchObject({ 'tributary:notify': true });
+    await waitFor(() => heard.includes(String(id)), { message: 'the announcement' });
   });
 
   test('completed first, marked second: the mark returns the completed row, so the waiter settles at once', async () => {
@@ -92,10 +93,14 @@ describe('a mark and a finalizing statement at once', () => {
   });
 
   test('a job nobody waits for is finalized without an announcement', async () => {
-    const id = await runningJob();
-    const { rows } = await t.pool.query(jobCompleteMany({ schema: undefined, ids: [id], attempts: [1], finalizedAt: [new Date().toISOString()] }).text,
-      jobCompleteMany({ schema: undefined, ids: [id], attempts: [1], finalizedAt: [new Date().toISOString()] }).values);
-    expect(rows).toEqual([{ id: String(id), notified: false }]);
+    const quiet = await runningJob();
+    const marked = await runningJob();
+    await t.pool.query(jobWaitMark({ schema: undefined, id: marked }).text, jobWaitMark({ schema: undefined, id: marked }).values);
+    const complete = jobCompleteMany({ schema: undefined, ids: [quiet, marked], attempts: [1, 1], finalizedAt: [new Date().toISOString(), new Date().toISOString()] });
+    expect((await t.pool.query(complete.text, complete.values)).rows).toHaveLength(2);
+    // Announcements arrive in commit order: once the marked job's is heard, the other would have been.
+    await waitFor(() => heard.includes(String(marked)), { message: 'the marked job announced' });
+    expect(heard).not.toContain(String(quiet));
   });
 });
 
