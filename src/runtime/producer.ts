@@ -3,6 +3,7 @@ import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
 import type { ClientFaults } from './faults.js';
 import { PrefetchSizer } from './prefetch-sizer.js';
+import { FetchOrder, byFetchOrder } from './fetch-order.js';
 import { jobGetAvailable } from '../sql/job-get-available.js';
 import { queueUpsert } from '../sql/queue-upsert.js';
 import { QUEUE_REFRESH_INTERVAL_MS } from '../maintenance/queue-cleaner.js';
@@ -58,6 +59,7 @@ export interface ProducerOptions {
 export class Producer {
   private running = 0;
   private readonly buffer: JobRow<unknown>[] = [];
+  private readonly fetchOrder = new FetchOrder();
   private paused = false;
   private lastFetchFound = false;
   private stopping = false;
@@ -200,6 +202,7 @@ export class Producer {
     this.fetching++;
     this.requested += limit;
     this.fetchAgain = false;
+    const ticket = this.fetchOrder.begin();
     const byNotification = this.notified;
     this.notified = false;
     const startedAt = (this.lastFetchAt = Date.now());
@@ -236,8 +239,11 @@ export class Producer {
     // would hold the next insert back for up to fetchCooldown (seen as a p99 of 80 ms).
     this.lastFetchEmpty = jobs.length === 0 && byNotification && !this.lastFetchFound;
     this.lastFetchFound = jobs.length > 0;
-    jobs.sort((a, b) => a.priority - b.priority || a.scheduledAt.getTime() - b.scheduledAt.getTime() || a.id - b.id);
-    this.buffer.push(...jobs);
+    const ready = this.fetchOrder.land(ticket, jobs);
+    if (ready.length > 0) {
+      this.buffer.push(...ready);
+      this.buffer.sort(byFetchOrder);
+    }
     this.startBuffered();
     if (this.stopping) this.checkIdle();
     else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length + this.requested < this.capacity)) this.wake();
