@@ -39,9 +39,9 @@ function holdingAnswer(pool: PgPool, heldFetch: number) {
 test('jobs of overlapping refills start in priority order, whichever refill answers first', async () => {
   const queue = 'fetch_order';
   const jobs = [
-    ...['a1', 'a2', 'a3', 'a4'].map((name) => ({ name, priority: 1 })),
-    ...['b1', 'b2'].map((name) => ({ name, priority: 2 })),
-    ...['c1', 'c2'].map((name) => ({ name, priority: 3 })),
+    ...['a1', 'a2', 'a3', 'a4'].map((name) => ({ name, priority: 1 as const })),
+    ...['b1', 'b2'].map((name) => ({ name, priority: 2 as const })),
+    ...['c1', 'c2'].map((name) => ({ name, priority: 3 as const })),
   ];
   await inserter.insertMany(t.db, jobs.map(({ name, priority }) => ({ job: step, args: { name }, opts: { queue, priority } })));
 
