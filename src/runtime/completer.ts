@@ -6,6 +6,8 @@ import { jobSetStateMany, type JobOutcomeRow } from '../sql/job-set-state-many.j
 import { isTransient } from '../sql/transient-error.js';
 import type { ClientFaults } from './faults.js';
 import { storableText } from './storable-text.js';
+import { inWorkflowTransaction } from '../workflow/release.js';
+import { workflowIdsOf, writeWorkflowOutcomes } from './workflow-outcomes.js';
 
 /** How long a result may wait for others to share its statement. */
 export const COMPLETER_FLUSH_DELAY_MS = 20;
@@ -116,12 +118,12 @@ export class Completer<T extends PendingOutcome> {
       // that already succeeded is never repeated (it would match nothing and lose its events).
       const completed: JobOutcomeRow[] = [];
       const others: JobOutcomeRow[] = [];
-      for (const { row } of batch) (row.state === 'completed' ? completed : others).push(row);
+      for (const { row } of batch) (isPlainCompletion(row) ? completed : others).push(row);
       const [done, stored] = await Promise.all([this.write(completed, true), this.write(others, false)]);
       this.inFlight = 0;
       for (const outcome of batch) {
         const { id, state } = outcome.row;
-        const written = (state === 'completed' ? done : stored).get(id);
+        const written = (isPlainCompletion(outcome.row) ? done : stored).get(id);
         if (!written) continue; // abandoned before it was written
         this.options.onStored(outcome, written.state !== undefined, written.state === 'cancelled' && state !== 'cancelled', written.row);
       }
@@ -158,12 +160,17 @@ export class Completer<T extends PendingOutcome> {
     } catch (error) {
       return error; // a value that cannot even be serialized: as refused
     }
+    // Only batches holding workflow tasks pay for a transaction: the plain path stays one statement.
+    const workflows = fast ? [] : workflowIdsOf(rows);
+    const run = workflows.length === 0
+      ? async () => (await pool.query(statement.text, statement.values)).rows
+      : () => inWorkflowTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statement, rows));
     // Never prepared: a generic plan cannot see how many ids the arrays hold, and on a big table
     // it chose to scan every 'running' index entry, dead ones included, for each flush (the drain
     // at scale fell from 23,000 to 500 jobs/s). A custom plan probes the primary key.
     for (let attempt = 0; !this.abandoned; attempt++) {
       try {
-        const { rows: changed } = await pool.query(statement.text, statement.values);
+        const changed = await run();
         const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state)]));
         for (const row of rows) result.set(row.id, { state: states.get(row.id), row });
         return undefined;
@@ -203,6 +210,9 @@ export class Completer<T extends PendingOutcome> {
     return result;
   }
 }
+
+/** A completion with nothing but its state to write: the fast statement's. */
+const isPlainCompletion = (row: JobOutcomeRow): boolean => row.state === 'completed' && row.output === undefined && row.workflow === undefined;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

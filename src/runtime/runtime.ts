@@ -72,6 +72,10 @@ export class Runtime {
       retryPolicy: config.retryPolicy,
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
+      workflow: {
+        run: async (q) => (await config.pool.query(q.text, q.values)).rows,
+        insert: { schema: config.schema, defaults: config.insertOpts, pool: config.pool },
+      },
     };
     this.outcomeEvents = new OutcomeEvents({ events, pool: config.pool, schema: config.schema, logger: config.logger, wake: (queue) => this.wake([queue]) });
     this.completer = new Completer({

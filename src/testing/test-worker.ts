@@ -115,6 +115,7 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
       retryPolicy,
       errorHandler,
       wrapWork,
+      workflow: { run: async (q) => executeRows(tx, drizzleSql(q)), insert: { schema, defaults: client.config.insertOpts } },
     };
     const outcome = await executeJob(new LazyRunningJob(running), executorOptions);
     const written = await executeRows(tx, drizzleSql(jobSetStateMany({ schema, rows: [outcomeRow(running, outcome, new Date())] })));

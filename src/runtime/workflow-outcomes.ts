@@ -1,0 +1,30 @@
+import { jobInsertManyQuery, type JobInsertRow } from '../sql/job-insert-many.js';
+import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
+import type { Query } from '../sql/query.js';
+import type { RunQuery } from '../workflow/release.js';
+
+/** The workflows of a batch's rows: those whose outcomes must release dependents in their transaction. */
+export function workflowIdsOf(rows: readonly JobOutcomeRow[]): string[] {
+  const ids = new Set<string>();
+  for (const row of rows) if (row.workflow !== undefined) ids.add(row.workflow);
+  return [...ids];
+}
+
+/**
+ * Writes a batch's outcomes inside a workflow transaction (after its locks, before its release),
+ * then inserts the tasks the completed jobs' workers added (`ctx.workflow.add`), for the jobs
+ * whose completion was written only: a job rescued or cancelled meanwhile adds nothing.
+ * @returns the rows the outcome statement changed (`id`, `state`).
+ */
+export async function writeWorkflowOutcomes(run: RunQuery, schema: string | undefined, statement: Query, rows: readonly JobOutcomeRow[]): Promise<Record<string, unknown>[]> {
+  const changed = await run(statement);
+  if (!rows.some((row) => row.tasks)) return changed;
+  const completed = new Set(changed.filter((r) => r.state === 'completed').map((r) => Number(r.id)));
+  const tasks: JobInsertRow[] = [];
+  for (const row of rows) {
+    if (!row.tasks || !completed.has(row.id)) continue;
+    for (const task of row.tasks) tasks.push({ ...task, ord: tasks.length });
+  }
+  if (tasks.length > 0) await run(jobInsertManyQuery({ schema, rows: tasks }));
+  return changed;
+}

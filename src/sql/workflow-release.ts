@@ -1,0 +1,77 @@
+import { WORKFLOW_ID_EXPRESSION, WORKFLOW_INDEX_PREDICATE, WORKFLOW_PENDING_PREDICATE, WORKFLOW_TASK_EXPRESSION } from '../schema/create-schema.js';
+import { arrayLiteral } from './array-literal.js';
+import { query, raw, tableName, type Query, type Raw } from './query.js';
+
+/** The workflow indexes' expressions and predicates for a table alias, so the planner matches them. */
+const at = (expression: string, alias: string): Raw => raw(expression.replaceAll('metadata', `${alias}.metadata`).replace(/\bstate\b/, `${alias}.state`));
+export const workflowIdOf = (alias: string): Raw => at(WORKFLOW_ID_EXPRESSION, alias);
+export const workflowTaskOf = (alias: string): Raw => at(WORKFLOW_TASK_EXPRESSION, alias);
+export const inWorkflow = (alias: string): Raw => at(WORKFLOW_INDEX_PREDICATE, alias);
+export const pendingInWorkflow = (alias: string): Raw => at(WORKFLOW_PENDING_PREDICATE, alias);
+
+/**
+ * Takes the transaction-scoped advisory lock of each workflow, in the order given (callers sort
+ * the ids, so two transactions never wait on each other in a circle). Run it as a statement of
+ * its own before the statements that write outcomes and release dependents, in the same
+ * transaction: under READ COMMITTED those statements then take their snapshots after every
+ * earlier holder of the lock committed, so of two dependencies completing at once, the second
+ * to commit sees the first's completion and exactly one of them releases the dependent.
+ */
+export function workflowLock(p: { schema: string | undefined; ids: readonly string[] }): Query {
+  return query`SELECT count(pg_advisory_xact_lock(hashtextextended(coalesce(${p.schema ?? null}::text, current_schema()) || '.tributary_workflow.' || id, 0)))::int AS locked
+FROM unnest(${arrayLiteral(p.ids)}::text::text[]) AS id`;
+}
+
+/**
+ * Decides every pending task of these workflows whose dependencies are decided: released
+ * (`available`, or `scheduled` while its `scheduled_at` is in the future) once each dependency
+ * completed, or also ended cancelled or discarded for a task with `ignoreDependencyFailure`;
+ * cancelled, with an error naming the dependency, once one ended cancelled or discarded. A
+ * dependency whose row is gone (deleted by the cleaner after it completed, or by hand) counts as
+ * completed: only a finished job is ever cleaned. Notifies `river_insert` for each queue that
+ * got an available task. Returns how many tasks it released and cancelled: a cancel may decide
+ * the cancelled task's own dependents, so callers repeat it while it cancels any.
+ */
+export function workflowRelease(p: { schema: string | undefined; ids: readonly string[] }): Query {
+  const job = tableName(p.schema, 'river_job');
+  const state = tableName(p.schema, 'river_job_state');
+  return query`WITH waiting AS (
+  SELECT w.id, w.metadata -> 'tributary:workflow' AS wf FROM ${job} AS w
+  WHERE ${workflowIdOf('w')} = ANY(${arrayLiteral(p.ids)}::text::text[]) AND ${pendingInWorkflow('w')}
+),
+counted AS (
+  SELECT t.id, count(*) AS deps,
+    count(*) FILTER (WHERE d.id IS NULL OR d.state = 'completed') AS done,
+    count(*) FILTER (WHERE d.state IN ('cancelled', 'discarded')) AS failed,
+    min(dep.name || ' ended ' || d.state::text) FILTER (WHERE d.state IN ('cancelled', 'discarded')) AS failure,
+    coalesce((t.wf ->> 'ignore_dependency_failure')::boolean, false) AS ignore
+  FROM waiting AS t
+  CROSS JOIN LATERAL jsonb_array_elements_text(t.wf -> 'deps') AS dep(name)
+  LEFT JOIN LATERAL (
+    SELECT d.id, d.state FROM ${job} AS d
+    WHERE ${workflowIdOf('d')} = t.wf ->> 'id' AND ${workflowTaskOf('d')} = dep.name AND ${inWorkflow('d')} LIMIT 1
+  ) AS d ON true
+  GROUP BY t.id, t.wf
+),
+decided AS (
+  SELECT id, failure, (CASE WHEN done = deps OR (ignore AND done + failed = deps) THEN 'release' ELSE 'cancel' END) AS action
+  FROM counted WHERE done = deps OR (ignore AND done + failed = deps) OR (failed > 0 AND NOT ignore)
+),
+changed AS (
+  UPDATE ${job} AS j SET
+    state = (CASE WHEN d.action = 'cancel' THEN 'cancelled' WHEN j.scheduled_at > now() THEN 'scheduled' ELSE 'available' END)::text::${state},
+    finalized_at = CASE WHEN d.action = 'cancel' THEN now() END,
+    errors = CASE WHEN d.action = 'cancel'
+      THEN array_append(coalesce(j.errors, '{}'), jsonb_build_object('at', now(), 'attempt', j.attempt,
+        'error', 'cancelled: its dependency ' || d.failure || ' (set ignoreDependencyFailure to run it anyway)', 'trace', ''))
+      ELSE j.errors END
+  FROM decided AS d WHERE j.id = d.id AND j.state = 'pending'
+  RETURNING j.id, j.state, j.queue
+),
+notified AS (
+  SELECT count(pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_insert', '{"queue":' || to_json(queue)::text || '}')) AS n
+  FROM (SELECT DISTINCT queue FROM changed WHERE state = 'available') AS q
+)
+SELECT (SELECT count(*) FROM changed WHERE state <> 'cancelled')::int AS released,
+  (SELECT count(*) FROM changed WHERE state = 'cancelled')::int AS cancelled, (SELECT n FROM notified)::int AS notified`;
+}
