@@ -38,6 +38,7 @@ export {
   SEQUENCE_LIST_DEFAULT_LIMIT, SEQUENCE_LIST_MAX_LIMIT, type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
 } from './admin/index.js';
 export { SEQUENCE_METADATA_KEY, type SequenceOpts } from './insert/sequence-opts.js';
+export type { WorkflowActionResult, WorkflowTask, WorkflowView } from './admin/index.js';
 export type { PartitionUse, QueueLimits, QueueLimitsParams, RecordedLimits } from './admin/index.js';
 export type { StopOptions } from './stop-options.js';
 export type { ClientFaults } from './runtime/faults.js';

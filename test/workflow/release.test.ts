@@ -112,12 +112,12 @@ describe('workflow release', () => {
     let aCompleted!: () => void;
     const aDone = new Promise<void>((resolve) => (aCompleted = resolve));
     const txA = t.db.transaction(async (tx) => {
-      await client.completeTx(tx, jobA);
+      await client.completeTx(tx, jobA!);
       aCompleted();
       await aOpen;
     });
     await aDone;
-    const txB = t.db.transaction(async (tx) => void (await client.completeTx(tx, jobB)));
+    const txB = t.db.transaction(async (tx) => void (await client.completeTx(tx, jobB!)));
     await waitFor(async () => (await t.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).length > 0, { message: 'b to wait for the workflow lock' });
     expect((await t.query(`SELECT state::text FROM river_job WHERE id = $1`, [result.job(c).id]))[0]!.state).toBe('pending');
     commitA();
