@@ -4,7 +4,7 @@ import { unknownKeyIssues } from '../did-you-mean.js';
 import { TributaryError, throwIfIssues } from '../errors.js';
 import { isPlainObject } from '../json-value.js';
 import type { InsertOpts } from '../insert/opts.js';
-import type { AnyJobDefinition, JobArgs, JobArgsInput } from '../job.js';
+import type { AnyJobDefinition, JobArgs, JobArgsInput, JobOutput } from '../job.js';
 import type { JobRow } from '../job-row.js';
 import { workWrapper } from '../middleware.js';
 import { executeJob, LazyRunningJob, type ExecutorOptions } from '../runtime/executor.js';
@@ -18,12 +18,12 @@ import { drizzleSql, jobGetTx, jobSetRunningTx } from './queries.js';
 export type TestWorkResultKind = 'completed' | 'retryable' | 'discarded' | 'cancelled' | 'snoozed';
 
 /** What {@link TestWorker.work} returns. */
-export interface TestWorkResult<Args> {
+export interface TestWorkResult<Args, Output = unknown> {
   /** How the attempt ended. A failure whose retry is already due (the job is `available`) is `retryable`. */
   result: TestWorkResultKind;
   /** The job as stored after the attempt, in the caller's transaction. */
-  job: JobRow<Args>;
-  /** What the worker returned; undefined unless it returned. */
+  job: JobRow<Args, Output>;
+  /** What the worker returned; undefined unless it returned. (As validated and stored: `job.output`.) */
   output?: unknown;
   /** What ended the attempt when it did not complete: the worker's error (non-Errors wrapped), a `JobTimeoutError`, `JobCancelError` or `JobSnoozeError`. */
   error?: Error;
@@ -47,14 +47,14 @@ export interface TestWorker<J extends AnyJobDefinition> {
    * Inserts a job with these args through `tx` (unique options ignored unless `opts` sets them,
    * as in River, so tests can repeat args), then works it as {@link workJob} does.
    */
-  work(tx: DrizzleHandle, args: JobArgsInput<J>, opts?: InsertOpts<JobArgs<J>>): Promise<TestWorkResult<JobArgs<J>>>;
+  work(tx: DrizzleHandle, args: JobArgsInput<J>, opts?: InsertOpts<JobArgs<J>>): Promise<TestWorkResult<JobArgs<J>, JobOutput<J>>>;
   /**
    * Works a job already inserted: marks it running for one more attempt (whatever its state, so
    * scheduled jobs run now), runs the worker through the client's executor and middleware (args
    * parsing, timeout, cancel, snooze and retry classification), and writes the outcome through
    * `tx`, just as the client would.
    */
-  workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>>>;
+  workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>, JobOutput<J>>>;
 }
 
 const RESULT_OF_STATE: Partial<Record<JobState, TestWorkResultKind>> = {
@@ -99,7 +99,7 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
   const kind = worker.job.kind;
   const wrapWork = workWrapper(middleware);
 
-  async function workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>>> {
+  async function workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>, JobOutput<J>>> {
     if (job?.kind !== kind) throw new TributaryError(`testWorker(${kind}): cannot work a job of kind ${JSON.stringify(job?.kind)}`);
     const running = await jobSetRunningTx(tx, { schema, id: job.id, clientId: client.id });
     if (!running) throw new TributaryError(`testWorker(${kind}): job ${job.id} does not exist (as seen through this handle)`);
@@ -119,7 +119,7 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
     };
     const outcome = await executeJob(new LazyRunningJob(running), executorOptions);
     const written = await executeRows(tx, drizzleSql(jobSetStateMany({ schema, rows: [outcomeRow(running, outcome, new Date())] })));
-    const stored = (await jobGetTx(tx, { schema, id: job.id })) as JobRow<JobArgs<J>>;
+    const stored = (await jobGetTx(tx, { schema, id: job.id })) as JobRow<JobArgs<J>, JobOutput<J>>;
     // Not written: the worker settled the job itself in this transaction (completeTx).
     const result = written.length > 0 ? resultOf(outcome) : (RESULT_OF_STATE[stored.state] ?? resultOf(outcome));
     return {

@@ -63,10 +63,13 @@ export class Workflow {
    * Validates every task (names, deps, cycles, args, options), then inserts them all in one
    * statement through `tx`, so they exist if and only if its transaction commits. Tasks with
    * deps are inserted `pending`; the others run at once (or at their `scheduledAt`).
+   * A workflow is inserted once: a second call throws, even after a rollback (build a new one).
    * @throws ValidationError naming the task and field; nothing is written.
    */
   async insert(tx: DrizzleHandle): Promise<WorkflowInsertResult> {
     const context = `workflow ${JSON.stringify(this.name)}`;
+    // Again, its tasks would be inserted twice under one id: make a new workflow to retry a rolled-back insert.
+    if (this.inserted) throw new TributaryError(`${context} was inserted already (as ${this.id}): make a new workflow for another insert`);
     const issues: ValidationIssue[] = this.specs.length === 0 ? [{ path: 'tasks', message: 'is empty: add tasks with wf.add() first' }] : workflowIssues(this.id, this.specs);
     throwIfIssues(context, issues);
     const items = this.specs.map((spec) => taskInsertItem(this, spec));
