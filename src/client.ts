@@ -16,7 +16,7 @@ import { stopOptionIssues, type StopOptions } from './stop-options.js';
 import { jobCompleteTx } from './sql/job-complete-tx.js';
 import { ClientAdmin } from './client-admin.js';
 import { drizzleSql } from './sql/drizzle-sql.js';
-import { workflowIdOf } from './workflow/metadata.js';
+import { workflowIdOf, workflowOf } from './workflow/metadata.js';
 import { lockWorkflows, releaseWorkflows, type RunQuery } from './workflow/release.js';
 import { Workflow, type WorkflowOpts } from './workflow/workflow.js';
 
@@ -171,7 +171,7 @@ export class Client extends ClientAdmin implements WorkerClient {
     if (rows.length === 0) {
       throw new TributaryError(`job ${job.id} is not running attempt ${job.attempt}: it was completed, cancelled or rescued meanwhile`);
     }
-    if (workflow !== undefined) await releaseWorkflows(run, schema, [workflow]);
+    if (workflow !== undefined) await releaseWorkflows(run, schema, [workflow], [workflowOf(job.metadata)!.task]);
     const stored = jobRowFromJson<Args, Output>(JSON.parse(String(rows[0]!.job)));
     this.runtime?.completedInTx(stored as JobRow<unknown>);
     return stored;

@@ -7,7 +7,7 @@ import { isTransient } from '../sql/transient-error.js';
 import type { ClientFaults } from './faults.js';
 import { storableText } from './storable-text.js';
 import { inWorkflowTransaction } from '../workflow/release.js';
-import { workflowIdsOf, writeWorkflowOutcomes } from './workflow-outcomes.js';
+import { finishedTasksOf, workflowIdsOf, writeWorkflowOutcomes } from './workflow-outcomes.js';
 
 /** How long a result may wait for others to share its statement. */
 export const COMPLETER_FLUSH_DELAY_MS = 20;
@@ -164,7 +164,7 @@ export class Completer<T extends PendingOutcome> {
     const workflows = fast ? [] : workflowIdsOf(rows);
     const run = workflows.length === 0
       ? async () => (await pool.query(statement.text, statement.values)).rows
-      : () => inWorkflowTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statement, rows));
+      : () => inWorkflowTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statement, rows), finishedTasksOf(rows));
     // Never prepared: a generic plan cannot see how many ids the arrays hold, and on a big table
     // it chose to scan every 'running' index entry, dead ones included, for each flush (the drain
     // at scale fell from 23,000 to 500 jobs/s). A custom plan probes the primary key.

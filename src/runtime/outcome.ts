@@ -4,7 +4,7 @@ import type { JobState } from '../schema/job-state.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { JobInsertRow } from '../sql/job-insert-many.js';
 import { storableMessage, storableTrace } from './storable-text.js';
-import { workflowIdOf } from '../workflow/metadata.js';
+import { workflowOf } from '../workflow/metadata.js';
 
 /** What one run of a worker came to, before it is written. */
 export type Outcome =
@@ -44,15 +44,19 @@ export const isSnooze = (error: unknown): error is JobSnoozeError => error insta
 /** The row the completer writes for an outcome, timestamps from the client's clock. */
 export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): JobOutcomeRow {
   // Nearly every outcome: built in one literal, without the spreads and closure below.
-  const workflow = workflowIdOf(job.metadata);
+  const task = workflowOf(job.metadata);
+  const workflow = task?.id;
   if (outcome.type === 'completed') {
     const row: JobOutcomeRow = { id: job.id, attempt: job.attempt, finalized_at: now.toISOString(), scheduled_at: null, error: null, snoozed: false, state: 'completed' };
     if (outcome.output !== undefined) row.output = outcome.output;
     if (outcome.tasks !== undefined) row.tasks = outcome.tasks;
-    if (workflow !== undefined) row.workflow = workflow;
+    if (task !== undefined) {
+      row.workflow = task.id;
+      row.task = task.task;
+    }
     return row;
   }
-  const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false, ...(workflow === undefined ? {} : { workflow }) };
+  const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false, ...(task === undefined ? {} : { workflow: task.id, task: task.task }) };
   const errorEntry = (error: Error) => ({
     at: now.toISOString(),
     attempt: job.attempt,

@@ -11,6 +11,19 @@ export function workflowIdsOf(rows: readonly JobOutcomeRow[]): string[] {
 }
 
 /**
+ * The task names whose dependents a batch's release must look at; null (all pending tasks) when
+ * a worker added tasks, which may wait on any task already finished.
+ */
+export function finishedTasksOf(rows: readonly JobOutcomeRow[]): string[] | null {
+  const names: string[] = [];
+  for (const row of rows) {
+    if (row.tasks) return null;
+    if (row.task !== undefined) names.push(row.task);
+  }
+  return names;
+}
+
+/**
  * Writes a batch's outcomes inside a workflow transaction (after its locks, before its release),
  * then inserts the tasks the completed jobs' workers added (`ctx.workflow.add`), for the jobs
  * whose completion was written only: a job rescued or cancelled meanwhile adds nothing.

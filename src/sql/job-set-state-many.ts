@@ -23,6 +23,8 @@ export interface JobOutcomeRow {
    * that also releases its dependents. Not a column.
    */
   workflow?: string;
+  /** The task's name in its workflow, with `workflow`: its dependents are the tasks a release looks at. Not a column. */
+  task?: string;
   /** For completed: tasks its worker added to its workflow, inserted in the same transaction. Not a column. */
   tasks?: JobInsertRow[];
 }

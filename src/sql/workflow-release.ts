@@ -29,15 +29,18 @@ FROM unnest(${arrayLiteral(p.ids)}::text::text[]) AS id`;
  * cancelled, with an error naming the dependency, once one ended cancelled or discarded. A
  * dependency whose row is gone (deleted by the cleaner after it completed, or by hand) counts as
  * completed: only a finished job is ever cleaned. Notifies `river_insert` for each queue that
- * got an available task. Returns how many tasks it released and cancelled: a cancel may decide
- * the cancelled task's own dependents, so callers repeat it while it cancels any.
+ * got an available task. `names`: only tasks waiting on one of these task names (those just
+ * finished), so a big workflow's other pending tasks are not looked at; null: every pending
+ * task. Returns how many tasks it released and cancelled, and the names cancelled: a cancel may
+ * decide the cancelled task's own dependents, so callers repeat it for those while it cancels any.
  */
-export function workflowRelease(p: { schema: string | undefined; ids: readonly string[] }): Query {
+export function workflowRelease(p: { schema: string | undefined; ids: readonly string[]; names: readonly string[] | null }): Query {
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
   return query`WITH waiting AS (
   SELECT w.id, w.metadata -> 'tributary:workflow' AS wf FROM ${job} AS w
   WHERE ${workflowIdOf('w')} = ANY(${arrayLiteral(p.ids)}::text::text[]) AND ${pendingInWorkflow('w')}
+    AND (${p.names === null ? null : arrayLiteral(p.names)}::text::text[] IS NULL OR (w.metadata -> 'tributary:workflow' -> 'deps') ?| ${p.names === null ? null : arrayLiteral(p.names)}::text::text[])
 ),
 counted AS (
   SELECT t.id, count(*) AS deps,
@@ -66,12 +69,13 @@ changed AS (
         'error', 'cancelled: its dependency ' || d.failure || ' (set ignoreDependencyFailure to run it anyway)', 'trace', ''))
       ELSE j.errors END
   FROM decided AS d WHERE j.id = d.id AND j.state = 'pending'
-  RETURNING j.id, j.state, j.queue
+  RETURNING j.id, j.state, j.queue, ${workflowTaskOf('j')} AS task
 ),
 notified AS (
   SELECT count(pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_insert', '{"queue":' || to_json(queue)::text || '}')) AS n
   FROM (SELECT DISTINCT queue FROM changed WHERE state = 'available') AS q
 )
 SELECT (SELECT count(*) FROM changed WHERE state <> 'cancelled')::int AS released,
-  (SELECT count(*) FROM changed WHERE state = 'cancelled')::int AS cancelled, (SELECT n FROM notified)::int AS notified`;
+  (SELECT count(*) FROM changed WHERE state = 'cancelled')::int AS cancelled,
+  (SELECT coalesce(array_agg(DISTINCT task), '{}') FROM changed WHERE state = 'cancelled') AS cancelled_tasks, (SELECT n FROM notified)::int AS notified`;
 }

@@ -24,30 +24,32 @@ export async function lockWorkflows(run: RunQuery, schema: string | undefined, i
 
 /**
  * Releases or cancels the pending tasks of these workflows whose dependencies are decided,
- * following cancels down the graph. Run it after {@link lockWorkflows} and the statements that
+ * following cancels down the graph; with `finished`, only those waiting on these task names. Run it after {@link lockWorkflows} and the statements that
  * finished the dependencies, in the same transaction.
  */
-export async function releaseWorkflows(run: RunQuery, schema: string | undefined, ids: readonly string[]): Promise<Released> {
+export async function releaseWorkflows(run: RunQuery, schema: string | undefined, ids: readonly string[], finished: readonly string[] | null = null): Promise<Released> {
   const total = { released: 0, cancelled: 0 };
   if (ids.length === 0) return total;
+  let names = finished === null ? null : [...new Set(finished)];
   for (let round = 0; round < MAX_CASCADE_ROUNDS; round++) {
-    const [row] = await run(workflowRelease({ schema, ids }));
+    const [row] = await run(workflowRelease({ schema, ids, names }));
     const released = Number(row?.released ?? 0);
     const cancelled = Number(row?.cancelled ?? 0);
     total.released += released;
     total.cancelled += cancelled;
     // A cancel may decide its own dependents (cancelled too, or run by ignoreDependencyFailure).
     if (cancelled === 0) break;
+    if (names !== null) names = (row?.cancelled_tasks as string[] | undefined) ?? [];
   }
   return total;
 }
 
 /**
  * Runs `body` in a transaction of its own that first locks these workflows and ends by releasing
- * their ready tasks: what the body finishes and what that releases commit together.
+ * their ready tasks (with `finished`, those waiting on these task names): what the body finishes and what that releases commit together.
  */
 export async function inWorkflowTransaction<T>(
-  pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, body: (run: RunQuery) => Promise<T>,
+  pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, body: (run: RunQuery) => Promise<T>, finished: readonly string[] | null = null,
 ): Promise<T> {
   const ids = sortedIds(workflowIds);
   const connection = await pool.connect();
@@ -57,7 +59,7 @@ export async function inWorkflowTransaction<T>(
     await connection.query('BEGIN');
     await lockWorkflows(run, schema, ids);
     const result = await body(run);
-    await releaseWorkflows(run, schema, ids);
+    await releaseWorkflows(run, schema, ids, finished);
     await connection.query('COMMIT');
     return result;
   } catch (error) {
