@@ -6,7 +6,7 @@ import { jobSetStateMany, type JobOutcomeRow } from '../sql/job-set-state-many.j
 import { isTransient } from '../sql/transient-error.js';
 import type { ClientFaults } from './faults.js';
 import { storableText } from './storable-text.js';
-import { inWorkflowTransaction } from '../workflow/release.js';
+import { completeInWorkflows, inWorkflowTransaction } from '../workflow/release.js';
 import { finishedTasksOf, workflowIdsOf, writeWorkflowOutcomes } from './workflow-outcomes.js';
 
 /** How long a result may wait for others to share its statement. */
@@ -69,7 +69,9 @@ export class Completer<T extends PendingOutcome> {
 
   add(outcome: T): void {
     this.pending.push(outcome);
-    if (this.pending.length >= COMPLETER_MAX_BATCH) this.flushSoon(0);
+    // A workflow task's dependents wait on its write: no delay (outcomes arriving during the
+    // flush still share the next one).
+    if (this.pending.length >= COMPLETER_MAX_BATCH || outcome.row.workflow !== undefined) this.flushSoon(0);
     else this.flushSoon(COMPLETER_FLUSH_DELAY_MS);
   }
 
@@ -154,24 +156,33 @@ export class Completer<T extends PendingOutcome> {
    */
   private async send(rows: JobOutcomeRow[], fast: boolean, result: Map<number, Written>): Promise<unknown> {
     const { schema, pool, logger, faults } = this.options;
-    let statement: Query;
+    // Only batches holding workflow tasks pay for a transaction: the plain path stays one statement.
+    const workflows = fast ? [] : workflowIdsOf(rows);
+    let run: () => Promise<Record<string, unknown>[]>;
     try {
-      statement = fast ? completeQuery(schema, rows) : jobSetStateMany({ schema, rows });
+      if (workflows.length === 0) {
+        const statement = fast ? completeQuery(schema, rows) : jobSetStateMany({ schema, rows });
+        run = async () => (await pool.query(statement.text, statement.values)).rows;
+      } else {
+        // Completions without an output take the fast statement there too.
+        const done = rows.filter((row) => row.state === 'completed' && row.output === undefined);
+        const rest = rows.filter((row) => !(row.state === 'completed' && row.output === undefined));
+        const statements = { fast: done.length > 0 ? completeQuery(schema, done) : undefined, other: rest.length > 0 ? jobSetStateMany({ schema, rows: rest }) : undefined };
+        const finished = finishedTasksOf(rows);
+        run = statements.other === undefined && finished !== null
+          ? () => completeInWorkflows(pool, schema, workflows, statements.fast!, finished)
+          : () => inWorkflowTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statements, rows), finished);
+      }
     } catch (error) {
       return error; // a value that cannot even be serialized: as refused
     }
-    // Only batches holding workflow tasks pay for a transaction: the plain path stays one statement.
-    const workflows = fast ? [] : workflowIdsOf(rows);
-    const run = workflows.length === 0
-      ? async () => (await pool.query(statement.text, statement.values)).rows
-      : () => inWorkflowTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statement, rows), finishedTasksOf(rows));
     // Never prepared: a generic plan cannot see how many ids the arrays hold, and on a big table
     // it chose to scan every 'running' index entry, dead ones included, for each flush (the drain
     // at scale fell from 23,000 to 500 jobs/s). A custom plan probes the primary key.
     for (let attempt = 0; !this.abandoned; attempt++) {
       try {
         const changed = await run();
-        const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state)]));
+        const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state ?? 'completed')]));
         for (const row of rows) result.set(row.id, { state: states.get(row.id), row });
         return undefined;
       } catch (error) {

@@ -24,13 +24,19 @@ export function finishedTasksOf(rows: readonly JobOutcomeRow[]): string[] | null
 }
 
 /**
- * Writes a batch's outcomes inside a workflow transaction (after its locks, before its release),
+ * Writes a batch's outcomes (the fast statement's completions, the others') inside a workflow transaction (after its locks, before its release),
  * then inserts the tasks the completed jobs' workers added (`ctx.workflow.add`), for the jobs
  * whose completion was written only: a job rescued or cancelled meanwhile adds nothing.
  * @returns the rows the outcome statement changed (`id`, `state`).
  */
-export async function writeWorkflowOutcomes(run: RunQuery, schema: string | undefined, statement: Query, rows: readonly JobOutcomeRow[]): Promise<Record<string, unknown>[]> {
-  const changed = await run(statement);
+export async function writeWorkflowOutcomes(
+  run: RunQuery, schema: string | undefined, statements: { fast: Query | undefined; other: Query | undefined }, rows: readonly JobOutcomeRow[],
+): Promise<Record<string, unknown>[]> {
+  // The fast statement returns ids only: what it changed was completed.
+  const changed = [
+    ...(statements.fast ? (await run(statements.fast)).map((r) => ({ id: r.id, state: 'completed' })) : []),
+    ...(statements.other ? await run(statements.other) : []),
+  ];
   if (!rows.some((row) => row.tasks)) return changed;
   const completed = new Set(changed.filter((r) => r.state === 'completed').map((r) => Number(r.id)));
   const tasks: JobInsertRow[] = [];

@@ -1,4 +1,6 @@
-import { WORKFLOW_ID_EXPRESSION, WORKFLOW_INDEX_PREDICATE, WORKFLOW_PENDING_PREDICATE, WORKFLOW_TASK_EXPRESSION } from '../schema/create-schema.js';
+import {
+  WORKFLOW_ID_EXPRESSION, WORKFLOW_INDEX_PREDICATE, WORKFLOW_PENDING_PREDICATE, WORKFLOW_TASK_EXPRESSION, WORKFLOW_FAILED_PREDICATE,
+} from '../schema/create-schema.js';
 import { arrayLiteral } from './array-literal.js';
 import { query, raw, tableName, type Query, type Raw } from './query.js';
 
@@ -8,6 +10,7 @@ export const workflowIdOf = (alias: string): Raw => at(WORKFLOW_ID_EXPRESSION, a
 export const workflowTaskOf = (alias: string): Raw => at(WORKFLOW_TASK_EXPRESSION, alias);
 export const inWorkflow = (alias: string): Raw => at(WORKFLOW_INDEX_PREDICATE, alias);
 export const pendingInWorkflow = (alias: string): Raw => at(WORKFLOW_PENDING_PREDICATE, alias);
+export const failedInWorkflow = (alias: string): Raw => at(WORKFLOW_FAILED_PREDICATE, alias);
 
 /**
  * Takes the transaction-scoped advisory lock of each workflow, in the order given (callers sort
@@ -30,45 +33,53 @@ FROM unnest(${arrayLiteral(p.ids)}::text::text[]) AS id`;
  * dependency whose row is gone (deleted by the cleaner after it completed, or by hand) counts as
  * completed: only a finished job is ever cleaned. Notifies `river_insert` for each queue that
  * got an available task. `names`: only tasks waiting on one of these task names (those just
- * finished), so a big workflow's other pending tasks are not looked at; null: every pending
- * task. Returns how many tasks it released and cancelled, and the names cancelled: a cancel may
- * decide the cancelled task's own dependents, so callers repeat it for those while it cancels any.
+ * finished); null: every pending task. Either way the workflows' pending tasks are read (by the
+ * pending index): the cost of a release grows with the pending tasks of its workflows. Returns how many
+ * tasks it released and cancelled, and the names cancelled: a cancel may decide the cancelled
+ * task's own dependents, so callers repeat it for those while it cancels any.
+ *
+ * What holds a task back is found by probing its dependencies by name, last first, stopping at
+ * the first unfinished one: dependencies finish roughly in the order they were added, so a
+ * fan-in of 10,000 looks at one or two of them per completion rather than all. Failures are
+ * looked up among the workflows' cancelled and discarded tasks, read once (normally none).
  */
 export function workflowRelease(p: { schema: string | undefined; ids: readonly string[]; names: readonly string[] | null }): Query {
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
+  const ids = arrayLiteral(p.ids);
+  const names = p.names === null ? null : arrayLiteral(p.names);
   return query`WITH waiting AS (
   SELECT w.id, w.metadata -> 'tributary:workflow' AS wf FROM ${job} AS w
-  WHERE ${workflowIdOf('w')} = ANY(${arrayLiteral(p.ids)}::text::text[]) AND ${pendingInWorkflow('w')}
-    AND (${p.names === null ? null : arrayLiteral(p.names)}::text::text[] IS NULL OR (w.metadata -> 'tributary:workflow' -> 'deps') ?| ${p.names === null ? null : arrayLiteral(p.names)}::text::text[])
+  WHERE ${workflowIdOf('w')} = ANY(${ids}::text::text[]) AND ${pendingInWorkflow('w')}
+    AND (${names}::text::text[] IS NULL OR (w.metadata -> 'tributary:workflow' -> 'deps') ?| ${names}::text::text[])
 ),
-counted AS (
-  SELECT t.id, count(*) AS deps,
-    count(*) FILTER (WHERE d.id IS NULL OR d.state = 'completed') AS done,
-    count(*) FILTER (WHERE d.state IN ('cancelled', 'discarded')) AS failed,
-    min(dep.name || ' ended ' || d.state::text) FILTER (WHERE d.state IN ('cancelled', 'discarded')) AS failure,
-    coalesce((t.wf ->> 'ignore_dependency_failure')::boolean, false) AS ignore
+failed AS MATERIALIZED (
+  SELECT ${workflowIdOf('f')} AS workflow, ${workflowTaskOf('f')} AS task, f.state, f.id FROM ${job} AS f
+  WHERE ${workflowIdOf('f')} = ANY(${ids}::text::text[]) AND ${failedInWorkflow('f')}
+),
+decided AS MATERIALIZED (
+  SELECT t.id, coalesce((t.wf ->> 'ignore_dependency_failure')::boolean, false) AS ignore,
+    (SELECT 1 FROM generate_series(jsonb_array_length(t.wf -> 'deps') - 1, 0, -1) AS i
+      CROSS JOIN LATERAL (SELECT d.state FROM ${job} AS d
+        WHERE ${workflowIdOf('d')} = t.wf ->> 'id' AND ${workflowTaskOf('d')} = t.wf -> 'deps' ->> i AND ${inWorkflow('d')} LIMIT 1) AS d
+      WHERE d.state NOT IN ('completed', 'cancelled', 'discarded') LIMIT 1) IS NOT NULL AS blocked,
+    (SELECT f.task || ' ended ' || f.state::text FROM failed AS f
+      WHERE f.workflow = t.wf ->> 'id' AND t.wf -> 'deps' ? f.task ORDER BY f.id LIMIT 1) AS failure
   FROM waiting AS t
-  CROSS JOIN LATERAL jsonb_array_elements_text(t.wf -> 'deps') AS dep(name)
-  LEFT JOIN LATERAL (
-    SELECT d.id, d.state FROM ${job} AS d
-    WHERE ${workflowIdOf('d')} = t.wf ->> 'id' AND ${workflowTaskOf('d')} = dep.name AND ${inWorkflow('d')} LIMIT 1
-  ) AS d ON true
-  GROUP BY t.id, t.wf
 ),
-decided AS (
-  SELECT id, failure, (CASE WHEN done = deps OR (ignore AND done + failed = deps) THEN 'release' ELSE 'cancel' END) AS action
-  FROM counted WHERE done = deps OR (ignore AND done + failed = deps) OR (failed > 0 AND NOT ignore)
+chosen AS (
+  SELECT id, failure, (CASE WHEN failure IS NOT NULL AND NOT ignore THEN 'cancel' ELSE 'release' END) AS action
+  FROM decided WHERE (failure IS NOT NULL AND NOT ignore) OR NOT blocked
 ),
 changed AS (
   UPDATE ${job} AS j SET
-    state = (CASE WHEN d.action = 'cancel' THEN 'cancelled' WHEN j.scheduled_at > now() THEN 'scheduled' ELSE 'available' END)::text::${state},
-    finalized_at = CASE WHEN d.action = 'cancel' THEN now() END,
-    errors = CASE WHEN d.action = 'cancel'
+    state = (CASE WHEN c.action = 'cancel' THEN 'cancelled' WHEN j.scheduled_at > now() THEN 'scheduled' ELSE 'available' END)::text::${state},
+    finalized_at = CASE WHEN c.action = 'cancel' THEN now() END,
+    errors = CASE WHEN c.action = 'cancel'
       THEN array_append(coalesce(j.errors, '{}'), jsonb_build_object('at', now(), 'attempt', j.attempt,
-        'error', 'cancelled: its dependency ' || d.failure || ' (set ignoreDependencyFailure to run it anyway)', 'trace', ''))
+        'error', 'cancelled: its dependency ' || c.failure || ' (set ignoreDependencyFailure to run it anyway)', 'trace', ''))
       ELSE j.errors END
-  FROM decided AS d WHERE j.id = d.id AND j.state = 'pending'
+  FROM chosen AS c WHERE j.id = c.id AND j.state = 'pending'
   RETURNING j.id, j.state, j.queue, ${workflowTaskOf('j')} AS task
 ),
 notified AS (

@@ -1,5 +1,5 @@
 import type { PgPool } from '../sql/pg-pool.js';
-import type { Query } from '../sql/query.js';
+import { inlined, type Query } from '../sql/query.js';
 import { workflowLock, workflowRelease } from '../sql/workflow-release.js';
 
 /** Runs one statement where the caller's transaction is: a pool connection, or a Drizzle handle. */
@@ -70,4 +70,37 @@ export async function inWorkflowTransaction<T>(
     // A connection whose ROLLBACK failed may be mid-transaction: not to be reused.
     connection.release(broken instanceof Error && !('code' in broken) ? broken : undefined);
   }
+}
+
+/**
+ * Completes jobs of workflows and releases their dependents in one round trip: `BEGIN`, the
+ * locks, `complete` (a statement returning the ids it completed), the release of the tasks
+ * waiting on `finished`, and `COMMIT`, as one text of statements run one after another, each
+ * with a snapshot of its own. The common case of a workflow batch; a release that cancels
+ * (a dependency failed elsewhere) follows its cascade in a transaction of its own.
+ * @returns the rows `complete` returned.
+ */
+export async function completeInWorkflows(
+  pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, complete: Query, finished: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const ids = sortedIds(workflowIds);
+  const names = [...new Set(finished)];
+  const text = ['BEGIN', inlined(workflowLock({ schema, ids })), inlined(complete), inlined(workflowRelease({ schema, ids, names })), 'COMMIT'].join(';\n');
+  const connection = await pool.connect();
+  let broken: unknown;
+  let results: { rows: Record<string, unknown>[] }[];
+  try {
+    results = (await connection.query(text)) as unknown as { rows: Record<string, unknown>[] }[];
+  } catch (error) {
+    broken = error;
+    await connection.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    connection.release(broken instanceof Error && !('code' in broken) ? broken : undefined);
+  }
+  const released = results[3]?.rows[0];
+  if (Number(released?.cancelled ?? 0) > 0) {
+    await inWorkflowTransaction(pool, schema, ids, async () => undefined, (released?.cancelled_tasks as string[] | undefined) ?? []);
+  }
+  return results[2]?.rows ?? [];
 }

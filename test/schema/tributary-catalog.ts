@@ -28,13 +28,16 @@ export function tributaryCatalog(options: { ginIndexes?: boolean } = {}): Catalo
   indexes.tributary_job_sequence_idx =
     `CREATE INDEX tributary_job_sequence_idx ON river_job USING btree ((((metadata -> 'tributary:sequence'::text) ->> 'key'::text)), state, id) ` +
     `WHERE ((state <> 'completed'::river_job_state) AND (((metadata -> 'tributary:sequence'::text) ->> 'key'::text) IS NOT NULL))`;
-  // Tributary's workflow indexes (migration 0006): tasks by workflow id and name, and the tasks
-  // waiting on dependencies by workflow id.
+  // Tributary's workflow indexes (migration 0006): tasks by workflow id and name, the pending
+  // tasks by workflow, and a workflow's failed tasks.
   indexes.tributary_job_workflow_idx =
     `CREATE INDEX tributary_job_workflow_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text)), (((metadata -> 'tributary:workflow'::text) ->> 'task'::text))) ` +
     `WHERE (metadata ? 'tributary:workflow'::text)`;
   indexes.tributary_job_workflow_pending_idx =
     `CREATE INDEX tributary_job_workflow_pending_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text))) ` +
     `WHERE ((state = 'pending'::river_job_state) AND (metadata ? 'tributary:workflow'::text))`;
+  indexes.tributary_job_workflow_failed_idx =
+    `CREATE INDEX tributary_job_workflow_failed_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text))) ` +
+    `WHERE ((state = ANY (ARRAY['cancelled'::river_job_state, 'discarded'::river_job_state])) AND (metadata ? 'tributary:workflow'::text))`;
   return catalog;
 }
