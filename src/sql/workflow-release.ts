@@ -26,6 +26,12 @@ FROM unnest(${arrayLiteral(p.ids)}::text::text[]) AS id`;
 }
 
 /**
+ * Tasks with more deps than this are decided whatever finished (a fan-in's child): finding a
+ * name in a long deps array costs more than probing its last unfinished dependency.
+ */
+const MANY_DEPS = 64;
+
+/**
  * Decides every pending task of these workflows whose dependencies are decided: released
  * (`available`, or `scheduled` while its `scheduled_at` is in the future) once each dependency
  * completed, or also ended cancelled or discarded for a task with `ignoreDependencyFailure`;
@@ -47,11 +53,14 @@ export function workflowRelease(p: { schema: string | undefined; ids: readonly s
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
   const ids = arrayLiteral(p.ids);
-  const names = p.names === null ? null : arrayLiteral(p.names);
+  // The names as the keys of a JSON object: a task's few deps are each looked up in it (a binary
+  // search), where `deps ?| names` scanned every name for each pending task.
+  const finished = p.names === null ? null : JSON.stringify(Object.fromEntries(p.names.map((name) => [name, true])));
   return query`WITH waiting AS (
   SELECT w.id, w.metadata -> 'tributary:workflow' AS wf FROM ${job} AS w
   WHERE ${workflowIdOf('w')} = ANY(${ids}::text::text[]) AND ${pendingInWorkflow('w')}
-    AND (${names}::text::text[] IS NULL OR (w.metadata -> 'tributary:workflow' -> 'deps') ?| ${names}::text::text[])
+    AND (${finished}::text::jsonb IS NULL OR jsonb_array_length(w.metadata -> 'tributary:workflow' -> 'deps') > ${MANY_DEPS}
+      OR ${finished}::text::jsonb ?| ARRAY(SELECT jsonb_array_elements_text(w.metadata -> 'tributary:workflow' -> 'deps')))
 ),
 failed AS MATERIALIZED (
   SELECT ${workflowIdOf('f')} AS workflow, ${workflowTaskOf('f')} AS task, f.state, f.id FROM ${job} AS f
