@@ -13,6 +13,8 @@ import { jobSetStateMany } from '../sql/job-set-state-many.js';
 import type { JobState } from '../schema/job-state.js';
 import type { Worker } from '../worker.js';
 import { drizzleSql, jobGetTx, jobSetRunningTx } from './queries.js';
+import { lockWorkflows, releaseWorkflows, type RunQuery } from '../workflow/release.js';
+import { writeWorkflowOutcomes } from '../runtime/workflow-outcomes.js';
 
 /** How one attempt ended, as the client's events name it. */
 export type TestWorkResultKind = 'completed' | 'retryable' | 'discarded' | 'cancelled' | 'snoozed';
@@ -118,7 +120,13 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
       workflow: { run: async (q) => executeRows(tx, drizzleSql(q)), insert: { schema, defaults: client.config.insertOpts } },
     };
     const outcome = await executeJob(new LazyRunningJob(running), executorOptions);
-    const written = await executeRows(tx, drizzleSql(jobSetStateMany({ schema, rows: [outcomeRow(running, outcome, new Date())] })));
+    // A workflow task's outcome is written as the completer writes it: under its workflow's
+    // lock, with the tasks its worker added, then its dependents released, all in `tx`.
+    const run: RunQuery = (q) => executeRows(tx, drizzleSql(q));
+    const row = outcomeRow(running, outcome, new Date());
+    if (row.workflow !== undefined) await lockWorkflows(run, schema, [row.workflow]);
+    const written = await writeWorkflowOutcomes(run, schema, { fast: undefined, other: jobSetStateMany({ schema, rows: [row] }) }, [row]);
+    if (row.workflow !== undefined) await releaseWorkflows(run, schema, [row.workflow], row.tasks ? null : [row.task!]);
     const stored = (await jobGetTx(tx, { schema, id: job.id })) as JobRow<JobArgs<J>, JobOutput<J>>;
     // Not written: the worker settled the job itself in this transaction (completeTx).
     const result = written.length > 0 ? resultOf(outcome) : (RESULT_OF_STATE[stored.state] ?? resultOf(outcome));

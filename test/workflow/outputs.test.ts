@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { describe, expect, test } from 'vitest';
 import { Client, defineJob, MAX_OUTPUT_BYTES, ValidationError, work } from '../../src/index.js';
@@ -5,6 +6,7 @@ import { testWorker } from '../../src/testing/index.js';
 import { inRolledBackTx } from '../support/rollback.js';
 import { startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { step } from './workflow-jobs.js';
 
 const t = await createTestDatabase();
 const inserter = new Client();
@@ -58,6 +60,20 @@ describe('typed outputs', () => {
       expect(result).toBe('completed');
       expect(output).toEqual({ cents: 1200 });
       expect(job.output).toEqual({ cents: 1200, note: 'none' });
+    });
+  });
+
+  test('testWorker works a workflow task as the client does: its dependents are released in the same transaction', async () => {
+    const stepWorker = testWorker(work(step, (job) => job.args.name));
+    await inRolledBackTx(t.db, async (tx) => {
+      const wf = inserter.workflow();
+      const a = wf.add('a', step, { name: 'a' });
+      const b = wf.add('b', step, { name: 'b' }, { deps: [a] });
+      const inserted = await wf.insert(tx);
+      const { job } = await stepWorker.workJob(tx, inserted.job(a));
+      expect(job.output).toBe('a');
+      const [row] = (await tx.execute(sql`SELECT state::text FROM river_job WHERE id = ${inserted.job(b).id}`)).rows;
+      expect(row).toEqual({ state: 'available' });
     });
   });
 
