@@ -6,7 +6,7 @@ const EDGES = '^src/(cli|ui|testing|otel)/|^src/index\\.ts$';
 const CLIENT = '^src/client(-config|-admin)?\\.ts$';
 const RUNTIME = '^src/runtime/';
 const SERVICES = '^src/(maintenance|admin|migrate)/|^src/plugin\\.ts$';
-const MODEL = '^src/(insert/|job\\.ts$|job-row\\.ts$|worker\\.ts$|worker-client\\.ts$|middleware\\.ts$|stop-options\\.ts$)';
+const MODEL = '^src/(insert/|workflow/|job\\.ts$|job-row\\.ts$|worker\\.ts$|worker-client\\.ts$|middleware\\.ts$|stop-options\\.ts$)';
 const above = (...layers) => layers.join('|');
 
 module.exports = {

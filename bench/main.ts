@@ -27,6 +27,7 @@ import { extras, summary, table, targetTable, type Measured, type Results } from
 import { drainInProcesses, tuningSet } from './scale.js';
 import { measureFlowLimits } from './flow-limits.js';
 import { measureSequences } from './flow-sequences.js';
+import { measureWorkflows } from './workflows.js';
 import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
 import { tributaryContender } from './tributary.js';
 
@@ -280,6 +281,13 @@ try {
       log('\nlimits: concurrency and rate limits across 3 Tributary client processes');
       results.flowLimits = await measureFlowLimits(postgres.url, 10_000, log).catch(reason);
       if (typeof results.flowLimits === 'string') skip('limits', results.flowLimits);
+    });
+  }
+
+  if (phases.has('workflows')) {
+    await timed('workflows', async () => {
+      log('\nworkflows: 10,000-task graphs drained by one Tributary client, beside 10,000 plain jobs');
+      results.workflows = await measureWorkflows(postgres.url, settings, log);
     });
   }
 

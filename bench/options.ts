@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { BenchSettings } from './contender.js';
 import { LIMIT_BATCH } from './limit.js';
 
-export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout', 'sequences', 'limits'] as const;
+export const PHASES = ['drain', 'insert', 'latency', 'latency-async', 'busy', 'limit', 'scale', 'backlog', 'memory', 'scaleout', 'sequences', 'limits', 'workflows'] as const;
 export const CONTENDERS = ['tributary', 'graphile', 'pgboss', 'bullmq'] as const;
 export type Phase = (typeof PHASES)[number];
 export type ContenderKey = (typeof CONTENDERS)[number];
@@ -54,6 +54,10 @@ in all:
                        partition, rateLimit 20/s (most starts in any 1 s, backlog start rate),
                        and 10,000 no-op jobs on an unlimited vs a limited queue (drain ratio);
                        15 client processes started in all (44 s at a load average of 5 to 10)     45 s
+  workflows            10,000-task workflows drained by one client, each on a fresh database, beside
+                       10,000 plain jobs: fan-out 1 x 9,999, layered 20 x 500 (3 deps each),
+                       fan-in 9,999 x 1 (the child's start after its last parent) and a chain of
+                       1,000 (each link's start after its dependency's completion)               60 s
 TRIBUTARY_PREFETCH=n and TRIBUTARY_POOL_MAX=n tune Tributary away from its defaults, to compare.`;
 
 export interface Options {

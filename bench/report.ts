@@ -6,6 +6,7 @@ import type { InsertLimitResult } from './insert-limit.js';
 import type { Figures } from './phases.js';
 import { peakRss, type ChildrenResult } from './scale.js';
 import type { SequencesResult } from './flow-sequences.js';
+import type { WorkflowsResult } from './workflows.js';
 import { ratio, round } from './stats.js';
 import { evaluate } from './targets.js';
 
@@ -31,6 +32,8 @@ export interface Results {
   sequences?: SequencesResult;
   /** The limits phase (issue 14). */
   flowLimits?: FlowLimitsResult | string;
+  /** The workflows phase (issue 15). */
+  workflows?: WorkflowsResult;
   /** Seconds each phase took, in the order they ran (the per-contender phases as one). */
   durations: Record<string, number>;
   notes: string[];
@@ -130,6 +133,13 @@ export function extras(results: Results): string {
       `${times(ratio(q.jobsPerSec, q.unlimitedPerSec))} the unlimited drain's ${show(q.unlimitedPerSec, 0)} (target 0.50x); ` +
       (q.problems.length === 0 ? 'every key in insert order, no overlap' : `problems: ${q.problems.join('; ')}`));
   }
+  if (results.workflows) {
+    const w = results.workflows;
+    lines.push(`workflows, ${w.tasks.toLocaleString('en-US')} tasks each, beside ${show(w.plainPerSec, 0)} jobs/s plain: fan-out ${show(w.fanOutPerSec, 0)} jobs/s ` +
+      `(${times(ratio(w.fanOutPerSec, w.plainPerSec))}), layered ${show(w.layeredPerSec, 0)} (${times(ratio(w.layeredPerSec, w.plainPerSec))}), ` +
+      `fan-in ${show(w.fanInPerSec, 0)} with the child starting ${show(w.fanInStartMs, 1)} ms after its last parent, ` +
+      `chain of ${w.chainLinks + 1} links p50 ${show(w.chainP50Ms, 1)} ms, p99 ${show(w.chainP99Ms, 1)} ms (targets 0.70x, 0.70x, 50 ms, 3 ms)`);
+  }
   const durations = Object.entries(results.durations);
   if (durations.length) lines.push(`phases took: ${durations.map(([phase, seconds]) => `${phase} ${show(seconds, 0)} s`).join(', ')}`);
   return [...lines, ...results.notes.map((note) => `note: ${note}`)].join('\n');
@@ -191,6 +201,7 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
       }])),
     },
     limits: results.flowLimits,
+    workflows: results.workflows,
     targets: evaluate(results).map((t) => ({ target: t.target, measured: t.measured, met: t.met })),
     durations_s: Object.fromEntries(Object.entries(results.durations).map(([phase, seconds]) => [phase, round(seconds, 0)])),
     notes: results.notes,

@@ -79,6 +79,17 @@ export function evaluate(results: Results): Target[] {
     big(backlog?.runs, `drain with a backlog of ${(backlog?.backlog ?? 1_000_000).toLocaleString('en-US')} >= 0.8x the empty table's`),
     sequencesTarget(results),
     ...limitsTargets(results.flowLimits),
+    ...workflowsTargets(results),
+  ];
+}
+
+/** Issue 15's targets (the workflows phase). */
+function workflowsTargets({ workflows: w }: Results): Target[] {
+  return [
+    versus('workflows: fan-out 1 x 9,999 >= 0.7x the plain drain', w?.fanOutPerSec ?? NaN, w?.plainPerSec ?? NaN, 'jobs/s', 0, (r) => r >= 0.7),
+    versus('workflows: layered 20 x 500, 3 deps each >= 0.7x the plain drain', w?.layeredPerSec ?? NaN, w?.plainPerSec ?? NaN, 'jobs/s', 0, (r) => r >= 0.7),
+    bound("workflows: fan-in 9,999 x 1, the child starts <= 50 ms after its last parent's completion", w?.fanInStartMs ?? NaN, 'ms', 1, (ms) => ms <= 50),
+    bound('workflows: chain of 1,000, a link (completion to the next start) p50 < 3 ms', w?.chainP50Ms ?? NaN, 'ms', 1, (ms) => ms < 3),
   ];
 }
 

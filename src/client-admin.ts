@@ -131,6 +131,38 @@ export abstract class ClientAdmin {
     return admin.getQueueLimits(this.adminContext('queueLimits'), params);
   }
 
+  /**
+   * A workflow (by the id `wf.insert` returned, or `metadata["tributary:workflow"].id` of its
+   * tasks): its name, overall state, counts by state, and each task with its deps and job, in
+   * insert order; or `undefined` when no task has this id.
+   */
+  async workflowGet(id: string): Promise<admin.WorkflowView | undefined> {
+    return admin.getWorkflow(this.adminContext('workflowGet'), id);
+  }
+
+  /**
+   * Retries a workflow's failed tasks: each that ran and ended cancelled or discarded is made
+   * available now (as `jobRetry` does), and the dependents cancelled on its account (cancelled
+   * before they ran) wait again as `pending`, released as their dependencies complete. In one
+   * transaction. A workflow with no failed task is left as it is.
+   * @returns how many tasks it retried (`changed`) and made wait again (`waiting`), and the workflow as it is now.
+   * @throws NotFoundError for an unknown id.
+   */
+  async workflowRetry(id: string): Promise<admin.WorkflowActionResult> {
+    return admin.retryWorkflow(this.adminContext('workflowRetry'), id);
+  }
+
+  /**
+   * Cancels every unfinished task of a workflow, in one transaction: waiting ones at once, running
+   * ones as `jobCancel` does (their signal aborts, wherever they run, and they end cancelled).
+   * Finished tasks are left as they are.
+   * @returns how many it cancelled at once (`changed`) and asked to stop (`waiting`), and the workflow as it is now.
+   * @throws NotFoundError for an unknown id.
+   */
+  async workflowCancel(id: string): Promise<admin.WorkflowActionResult> {
+    return admin.cancelWorkflow(this.adminContext('workflowCancel'), id);
+  }
+
   private adminContext(method: string): admin.AdminContext {
     return admin.adminContext(this.config, method);
   }

@@ -5,7 +5,7 @@ import { TributaryError, throwIfIssues } from './errors.js';
 import { EventHub, type ClientEventName, type ClientEvents } from './events.js';
 import { insertJobs, type InsertItem, type InsertResult } from './insert/insert-jobs.js';
 import type { InsertOpts } from './insert/opts.js';
-import type { AnyJobDefinition, JobArgs, JobArgsInput } from './job.js';
+import type { AnyJobDefinition, JobArgs, JobArgsInput, JobOutput } from './job.js';
 import { insertWrapper, type InsertWrapper } from './middleware.js';
 import { jobRowFromJson, type JobRow } from './job-row.js';
 import { noFaults, type ClientFaults } from './runtime/faults.js';
@@ -17,6 +17,10 @@ import { jobCompleteTx } from './sql/job-complete-tx.js';
 import { ClientAdmin } from './client-admin.js';
 import { JobWaiters } from './wait/job-waiters.js';
 import { resolveWaitArgs, type WaitOptions, type WaitTarget } from './wait/wait-options.js';
+import { drizzleSql } from './sql/drizzle-sql.js';
+import { workflowIdOf, workflowOf } from './workflow/metadata.js';
+import { lockWorkflows, releaseWorkflows, type RunQuery } from './workflow/release.js';
+import { Workflow, type WorkflowOpts } from './workflow/workflow.js';
 
 export type { InsertManyItem } from './worker-client.js';
 
@@ -157,15 +161,22 @@ export class Client extends ClientAdmin implements WorkerClient {
   /**
    * Completes a running job inside your own Drizzle transaction, so the job's side effects and
    * its completion commit together or not at all. If the transaction rolls back, the job's
-   * outcome is whatever the worker returns or throws afterwards.
+   * outcome is whatever the worker returns or throws afterwards. A workflow task's dependents
+   * are released in the same transaction. It stores no output: a job whose definition has an
+   * `output` schema should complete by returning.
    * @throws TributaryError when the job is not running this attempt any more.
    */
-  async completeTx<Args>(tx: DrizzleHandle, job: JobRow<Args>): Promise<JobRow<Args>> {
-    const rows = await executeRows(tx, jobCompleteTx({ schema: this.config.schema, id: job.id, attempt: job.attempt }));
+  async completeTx<Args, Output>(tx: DrizzleHandle, job: JobRow<Args, Output>): Promise<JobRow<Args, Output>> {
+    const { schema } = this.config;
+    const workflow = workflowIdOf(job.metadata ?? {});
+    const run: RunQuery = (q) => executeRows(tx, drizzleSql(q));
+    if (workflow !== undefined) await lockWorkflows(run, schema, [workflow]);
+    const rows = await executeRows(tx, jobCompleteTx({ schema, id: job.id, attempt: job.attempt }));
     if (rows.length === 0) {
       throw new TributaryError(`job ${job.id} is not running attempt ${job.attempt}: it was completed, cancelled or rescued meanwhile`);
     }
-    const stored = jobRowFromJson<Args>(JSON.parse(String(rows[0]!.job)));
+    if (workflow !== undefined) await releaseWorkflows(run, schema, [workflow], [workflowOf(job.metadata)!.task]);
+    const stored = jobRowFromJson<Args, Output>(JSON.parse(String(rows[0]!.job)));
     this.runtime?.completedInTx(stored as JobRow<unknown>);
     return stored;
   }
@@ -257,10 +268,10 @@ export class Client extends ClientAdmin implements WorkerClient {
     job: J,
     args: JobArgsInput<J>,
     opts?: InsertOpts<JobArgs<J>>,
-  ): Promise<InsertResult<JobArgs<J>>> {
+  ): Promise<InsertResult<JobArgs<J>, JobOutput<J>>> {
     const results = await this.insertItems(tx, [{ job, args, opts }], () => `insert ${JSON.stringify(job?.kind)}`);
     this.wakeAfterInsert(tx, results);
-    return results[0] as InsertResult<JobArgs<J>>;
+    return results[0] as InsertResult<JobArgs<J>, JobOutput<J>>;
   }
 
   /**
@@ -272,12 +283,35 @@ export class Client extends ClientAdmin implements WorkerClient {
   async insertMany<const T extends readonly AnyJobDefinition[]>(
     tx: DrizzleHandle,
     items: { readonly [K in keyof T]: InsertManyItem<T[K]> },
-  ): Promise<{ -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> }> {
+  ): Promise<{ -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>, JobOutput<T[K]>> }> {
     const results = await this.insertItems(tx, items as readonly InsertItem[], (i) =>
       i < 0 ? 'insertMany' : `insertMany items[${i}] (${JSON.stringify((items as readonly InsertItem[])[i]?.job?.kind)})`,
     );
     this.wakeAfterInsert(tx, results);
-    return results as { -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>> };
+    return results as { -readonly [K in keyof T]: InsertResult<JobArgs<T[K]>, JobOutput<T[K]>> };
+  }
+
+  /**
+   * Starts a workflow: add tasks with `wf.add(name, job, args, { deps })`, then insert them all
+   * with `wf.insert(tx)`, in one statement in your transaction.
+   *
+   * @example
+   * ```ts
+   * const wf = client.workflow({ name: 'order 123' });
+   * const charge = wf.add('charge', chargeCard, { orderId: 123 });
+   * wf.add('ship', shipOrder, { orderId: 123 }, { deps: [charge] });
+   * await db.transaction((tx) => wf.insert(tx));
+   * ```
+   * @throws ValidationError for bad options (an unknown key, a name that is not a string).
+   */
+  workflow(opts?: WorkflowOpts): Workflow {
+    return new Workflow((tx, items, context) => this.insertAndWake(tx, items, context), opts);
+  }
+
+  private async insertAndWake(tx: DrizzleHandle, items: readonly InsertItem[], context: (index: number) => string): Promise<InsertResult[]> {
+    const results = await this.insertItems(tx, items, context);
+    this.wakeAfterInsert(tx, results);
+    return results;
   }
 
   /** @internal Also used by periodic jobs, so their inserts pass through the insert middleware too. */

@@ -40,6 +40,7 @@ export {
   SEQUENCE_LIST_DEFAULT_LIMIT, SEQUENCE_LIST_MAX_LIMIT, type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
 } from './admin/index.js';
 export { SEQUENCE_METADATA_KEY, type SequenceOpts } from './insert/sequence-opts.js';
+export type { WorkflowActionResult, WorkflowTask, WorkflowView } from './admin/index.js';
 export type { PartitionUse, QueueLimits, QueueLimitsParams, RecordedLimits } from './admin/index.js';
 export type { StopOptions } from './stop-options.js';
 export type { ClientFaults } from './runtime/faults.js';
@@ -47,3 +48,10 @@ export { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_TRACE_LENGTH } from './runtime/stor
 export type { WorkerClient } from './worker-client.js';
 export { JobFailedError, WaitTimeoutError } from './wait/wait-errors.js';
 export type { WaitOptions } from './wait/wait-options.js';
+export { MAX_OUTPUT_BYTES, type JobOutput, type JobOutputInput, type JobRowOf } from './job.js';
+export { JobOutputError } from './runtime/executor.js';
+export { Workflow, type InsertItems, type WorkflowInsertResult, type WorkflowOpts } from './workflow/workflow.js';
+export { TaskRef } from './workflow/task-ref.js';
+export type { AddTaskOpts } from './workflow/graph.js';
+export type { WorkflowContext } from './workflow/context.js';
+export { WORKFLOW_METADATA_KEY, type WorkflowMetadata } from './workflow/metadata.js';

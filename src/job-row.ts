@@ -13,8 +13,11 @@ export interface AttemptError {
   trace: string;
 }
 
-/** A job as stored in `river_job`, with its args typed by its job definition. */
-export interface JobRow<Args = Record<string, unknown>> {
+/**
+ * A job as stored in `river_job`, with its args typed by its job definition, and its output by
+ * the definition's `output` schema.
+ */
+export interface JobRow<Args = Record<string, unknown>, Output = unknown> {
   id: number;
   state: JobState;
   /** Attempts started so far; 0 until the job first runs. */
@@ -33,6 +36,12 @@ export interface JobRow<Args = Record<string, unknown>> {
   errors: AttemptError[];
   kind: string;
   metadata: Record<string, unknown>;
+  /**
+   * What the worker returned, as its job's `output` schema parsed it (`metadata.output`, where
+   * River records output): set once the job completed; undefined before, and for a job whose
+   * definition has no `output` schema (unless another client recorded one).
+   */
+  output?: Output;
   queue: string;
   tags: string[];
   /** SHA-256 unique key, or `null` for a job that is not unique. */
@@ -76,8 +85,9 @@ const objectOr = (value: unknown): Record<string, unknown> =>
  * Reads a job from `row_to_json(river_job)` text. Reading through JSON text makes every driver
  * (node-postgres, postgres.js, PGlite) give the same values whatever type parsers it has set.
  */
-export function jobRowFromJson<Args>(raw: Record<string, unknown>): JobRow<Args> {
-  return {
+export function jobRowFromJson<Args, Output = unknown>(raw: Record<string, unknown>): JobRow<Args, Output> {
+  const metadata = objectOr(raw.metadata);
+  const row: JobRow<Args, Output> = {
     id: Number(raw.id),
     state: raw.state as JobState,
     attempt: Number(raw.attempt),
@@ -91,10 +101,12 @@ export function jobRowFromJson<Args>(raw: Record<string, unknown>): JobRow<Args>
     attemptedBy: (raw.attempted_by as string[] | null) ?? [],
     errors: ((raw.errors as unknown[] | null) ?? []).map(attemptError),
     kind: String(raw.kind),
-    metadata: objectOr(raw.metadata),
+    metadata,
     queue: String(raw.queue),
     tags: (raw.tags as string[] | null) ?? [],
     uniqueKey: bytes(raw.unique_key),
     uniqueStates: raw.unique_states == null ? null : statesFromBits(String(raw.unique_states)),
   };
+  if (metadata.output !== undefined) row.output = metadata.output as Output;
+  return row;
 }

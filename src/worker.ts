@@ -1,5 +1,6 @@
 import { throwIfIssues, type ValidationIssue } from './errors.js';
-import type { AnyJobDefinition, JobArgs } from './job.js';
+import type { AnyJobDefinition, JobArgs, JobOutputInput } from './job.js';
+import type { WorkflowContext } from './workflow/context.js';
 import type { JobRow } from './job-row.js';
 import type { Logger } from './logger.js';
 import type { WorkerClient } from './worker-client.js';
@@ -24,10 +25,20 @@ export interface WorkContext {
    *   number or a plain JSON object, text Postgres cannot store, or more than 32 KiB of JSON.
    */
   progress(value: JobProgress): void;
+  /**
+   * The job's workflow: its id and task name, its dependencies' outputs
+   * (`ctx.workflow.output(ref)`), and `add` for tasks made while it runs. For a job in no
+   * workflow, its fields are undefined and its methods throw.
+   */
+  workflow: WorkflowContext;
 }
 
-/** The function that works one kind of job. Return to complete it; throw to fail this attempt. */
-export type WorkFn<J extends AnyJobDefinition> = (job: JobRow<JobArgs<J>>, ctx: WorkContext) => unknown | Promise<unknown>;
+/**
+ * The function that works one kind of job. Return to complete it; throw to fail this attempt.
+ * For a job defined with an `output` schema, what it returns is that schema's input, validated
+ * and stored as the job's output.
+ */
+export type WorkFn<J extends AnyJobDefinition> = (job: JobRow<JobArgs<J>>, ctx: WorkContext) => JobOutputInput<J> | Promise<JobOutputInput<J>>;
 
 /** Per-worker options. */
 export interface WorkerOptions<J extends AnyJobDefinition = AnyJobDefinition> {

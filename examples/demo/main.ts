@@ -11,6 +11,7 @@ import { Progress } from './progress.js';
 import { CREATE_ORDERS_TABLE, type NewOrder } from './schema.js';
 import { handleShutdown } from './shutdown.js';
 import { makeWorkers, queues } from './workers.js';
+import { followPipeline, insertOrderPipeline, pipelineWorkers } from './order-pipeline.js';
 
 const heading = (text: string) => console.log(`\n== ${text} ==`);
 const MORE_ORDERS: NewOrder[] = [
@@ -62,7 +63,7 @@ try {
   const db = drizzle({ client: pool });
   // The same client inserts and works. It works nothing until start(), so the jobs inserted
   // below wait in river_job for now.
-  client = new Client({ pool, queues, workers: makeWorkers(db) });
+  client = new Client({ pool, queues, workers: [...makeWorkers(db), ...pipelineWorkers] });
   const progress = new Progress(client);
   // The web UI, on 127.0.0.1 only: port 8080, or any free port when 8080 is taken.
   const port = Number(process.env.DEMO_UI_PORT ?? 8080);
@@ -118,13 +119,19 @@ try {
   }
   await progress.allDone(JOBS_DEADLINE_MS);
 
-  heading('9. Done: river_job by state');
+  heading(`9. A workflow for order #${order.id}: charge, reserve each item in parallel, ship once all are reserved`);
+  const pipeline = await insertOrderPipeline(db, client, { id: order.id, cents: order.totalCents, skus: ['mug', 'teapot', 'kettle'] });
+  console.log(`inserted workflow ${pipeline}: charge runs now, the reserve tasks wait on it (pending), ship waits on them`);
+  await followPipeline(client, pipeline, JOBS_DEADLINE_MS);
+  console.log(`(tributary workflows get ${pipeline} shows it from the command line)`);
+
+  heading('10. Done: river_job by state');
   await printStateCounts(pool);
   console.log(`\nthe jobs of order #${order.id} now:`);
   await printJobs(pool, order.id);
 
   if (keepUi) {
-    heading(`10. The web UI stays up at ${ui.url}`);
+    heading(`11. The web UI stays up at ${ui.url}`);
     console.log('open it to see the jobs above and the error of each failed attempt, retry a job, pause a queue; Ctrl-C stops the demo');
     await new Promise(() => {}); // until a signal: shutdown.ts stops the client, the UI and Postgres
   }

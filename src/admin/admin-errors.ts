@@ -10,7 +10,7 @@ export class NotFoundError extends TributaryError {
 
   constructor(
     /** What was looked for. */
-    readonly what: 'job' | 'queue' | 'sequence',
+    readonly what: 'job' | 'queue' | 'sequence' | 'workflow',
     /** The job id, queue name or sequence key. */
     readonly key: number | string,
   ) {
@@ -19,7 +19,9 @@ export class NotFoundError extends TributaryError {
         ? `job ${key} not found`
         : what === 'queue'
           ? `queue ${JSON.stringify(key)} not found: no client works it and it has no river_queue row`
-          : `sequence ${JSON.stringify(key)} not found: none of its jobs is waiting, running or halting it`,
+          : what === 'workflow'
+            ? `workflow ${JSON.stringify(key)} not found: it has no task`
+            : `sequence ${JSON.stringify(key)} not found: none of its jobs is waiting, running or halting it`,
     );
   }
 }

@@ -11,3 +11,4 @@ export {
   type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
 } from './sequence-admin.js';
 export { getQueueLimits, type PartitionUse, type QueueLimits, type QueueLimitsParams, type RecordedLimits } from './queue-limits.js';
+export { cancelWorkflow, getWorkflow, retryWorkflow, type WorkflowActionResult, type WorkflowTask, type WorkflowView } from './workflow-admin.js';

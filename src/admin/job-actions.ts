@@ -10,6 +10,7 @@ import { adminQuery, type AdminContext } from './admin-context.js';
 import { JobRunningError, NotFoundError } from './admin-errors.js';
 import { assertJobId } from './admin-input.js';
 import { afterJobChanged } from './sequence-admin.js';
+import { afterWorkflowTaskChanged } from './workflow-admin.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -42,6 +43,7 @@ export async function retryJob(ctx: AdminContext, id: number): Promise<JobRow> {
   if (!row) throw new NotFoundError('job', id);
   const job = toJob(row);
   await afterJobChanged(ctx, job);
+  await afterWorkflowTaskChanged(ctx, job);
   return job;
 }
 
@@ -52,6 +54,7 @@ export async function cancelJob(ctx: AdminContext, id: number): Promise<JobRow> 
   if (!row) throw new NotFoundError('job', id);
   const job = toJob(row);
   await afterJobChanged(ctx, job);
+  await afterWorkflowTaskChanged(ctx, job);
   return job;
 }
 
@@ -63,5 +66,6 @@ export async function deleteJob(ctx: AdminContext, id: number): Promise<JobRow> 
   if (!row.deleted) throw new JobRunningError(id);
   const job = toJob(row);
   await afterJobChanged(ctx, job);
+  await afterWorkflowTaskChanged(ctx, job);
   return job;
 }

@@ -8,6 +8,7 @@ import { demoCommand } from './demo-command.js';
 import { jobsCommand } from './jobs-command.js';
 import { queuesCommand } from './queues-command.js';
 import { sequencesCommand } from './sequences-command.js';
+import { workflowsCommand } from './workflows-command.js';
 import { UsageError } from './usage-error.js';
 
 // Read when run, through the package's own name: the CLI is bundled into dist/cli.js, and the
@@ -24,6 +25,7 @@ const program = new Command('tributary')
   .addCommand(jobsCommand())
   .addCommand(queuesCommand())
   .addCommand(sequencesCommand())
+  .addCommand(workflowsCommand())
   .addCommand(benchCommand())
   .addCommand(demoCommand());
 

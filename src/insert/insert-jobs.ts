@@ -176,6 +176,13 @@ async function insertRows(handle: DrizzleHandle, items: readonly InsertItem[], c
   }
 }
 
+/**
+ * Every item as the row to send, or the first invalid item's issues thrown as a ValidationError;
+ * for tasks a worker adds to its workflow, which the completer inserts in its own transaction.
+ */
+export const prepareInsertRows = (items: readonly InsertItem[], ctx: InsertContext, context: (index: number) => string): Promise<JobInsertRow[]> =>
+  validRows(items, ctx, context);
+
 /** Every item as the row to send, or the first invalid item's issues thrown as a ValidationError. */
 async function validRows(items: readonly InsertItem[], ctx: InsertContext, context: (index: number) => string): Promise<JobInsertRow[]> {
   const now = new Date();

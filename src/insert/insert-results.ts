@@ -8,9 +8,9 @@ import { statesFromBits } from './unique-key.js';
 /**
  * What an insert returns for each job. At most one flag is true: both false is a new job.
  */
-export interface InsertResult<Args = Record<string, unknown>> {
+export interface InsertResult<Args = Record<string, unknown>, Output = unknown> {
   /** The job as stored; for a unique duplicate, the job that was already there (as replaced, if it was). */
-  job: JobRow<Args>;
+  job: JobRow<Args, Output>;
   /**
    * True when a unique job with the same key existed and was left as it was, so nothing was
    * written: with the default `onConflict: 'skip'`, or with `'replace'` when the existing job was

@@ -7,6 +7,7 @@ import { Reindexer } from './reindexer.js';
 import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
 import { SequencePromoter } from './sequence-promoter.js';
+import { WorkflowRepairer } from './workflow-repairer.js';
 import type { MaintenanceContext, MaintenanceService } from './service.js';
 
 /**
@@ -22,6 +23,7 @@ export function maintenanceServices(
   return [
     new Scheduler(ctx),
     new SequencePromoter(ctx),
+    new WorkflowRepairer(ctx),
     new Rescuer({ ...ctx, stuckAfterMs: config.rescueStuckJobsAfter, clientDeadAfterMs: config.clientDeadAfter }),
     new JobCleaner({ ...ctx, retention: config.retention }),
     new QueueCleaner({ ...ctx, retention: config.queueRetention }),

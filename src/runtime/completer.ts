@@ -6,6 +6,8 @@ import { jobSetStateMany, type JobOutcomeRow } from '../sql/job-set-state-many.j
 import { isTransient } from '../sql/transient-error.js';
 import type { ClientFaults } from './faults.js';
 import { storableText } from './storable-text.js';
+import { completeInWorkflows, inWorkflowTransaction } from '../workflow/release.js';
+import { finishedTasksOf, workflowIdsOf, writeWorkflowOutcomes } from './workflow-outcomes.js';
 
 /** How long a result may wait for others to share its statement. */
 export const COMPLETER_FLUSH_DELAY_MS = 20;
@@ -67,7 +69,9 @@ export class Completer<T extends PendingOutcome> {
 
   add(outcome: T): void {
     this.pending.push(outcome);
-    if (this.pending.length >= COMPLETER_MAX_BATCH) this.flushSoon(0);
+    // A workflow task's dependents wait on its write: no delay (outcomes arriving during the
+    // flush still share the next one).
+    if (this.pending.length >= COMPLETER_MAX_BATCH || outcome.row.workflow !== undefined) this.flushSoon(0);
     else this.flushSoon(COMPLETER_FLUSH_DELAY_MS);
   }
 
@@ -116,12 +120,12 @@ export class Completer<T extends PendingOutcome> {
       // that already succeeded is never repeated (it would match nothing and lose its events).
       const completed: JobOutcomeRow[] = [];
       const others: JobOutcomeRow[] = [];
-      for (const { row } of batch) (row.state === 'completed' ? completed : others).push(row);
+      for (const { row } of batch) (isPlainCompletion(row) ? completed : others).push(row);
       const [done, stored] = await Promise.all([this.write(completed, true), this.write(others, false)]);
       this.inFlight = 0;
       for (const outcome of batch) {
         const { id, state } = outcome.row;
-        const written = (state === 'completed' ? done : stored).get(id);
+        const written = (isPlainCompletion(outcome.row) ? done : stored).get(id);
         if (!written) continue; // abandoned before it was written
         this.options.onStored(outcome, written.state !== undefined, written.state === 'cancelled' && state !== 'cancelled', written.row);
       }
@@ -152,9 +156,23 @@ export class Completer<T extends PendingOutcome> {
    */
   private async send(rows: JobOutcomeRow[], fast: boolean, result: Map<number, Written>): Promise<unknown> {
     const { schema, pool, logger, faults } = this.options;
-    let statement: Query;
+    // Only batches holding workflow tasks pay for a transaction: the plain path stays one statement.
+    const workflows = fast ? [] : workflowIdsOf(rows);
+    let run: () => Promise<Record<string, unknown>[]>;
     try {
-      statement = fast ? completeQuery(schema, rows) : jobSetStateMany({ schema, rows });
+      if (workflows.length === 0) {
+        const statement = fast ? completeQuery(schema, rows) : jobSetStateMany({ schema, rows });
+        run = async () => (await pool.query(statement.text, statement.values)).rows;
+      } else {
+        // Completions without an output take the fast statement there too.
+        const done = rows.filter((row) => row.state === 'completed' && row.output === undefined);
+        const rest = rows.filter((row) => !(row.state === 'completed' && row.output === undefined));
+        const statements = { fast: done.length > 0 ? completeQuery(schema, done) : undefined, other: rest.length > 0 ? jobSetStateMany({ schema, rows: rest }) : undefined };
+        const finished = finishedTasksOf(rows);
+        run = statements.other === undefined && finished !== null
+          ? () => completeInWorkflows(pool, schema, workflows, statements.fast!, finished)
+          : () => inWorkflowTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statements, rows), finished);
+      }
     } catch (error) {
       return error; // a value that cannot even be serialized: as refused
     }
@@ -163,8 +181,8 @@ export class Completer<T extends PendingOutcome> {
     // at scale fell from 23,000 to 500 jobs/s). A custom plan probes the primary key.
     for (let attempt = 0; !this.abandoned; attempt++) {
       try {
-        const { rows: changed } = await pool.query(statement.text, statement.values);
-        const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state)]));
+        const changed = await run();
+        const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state ?? 'completed')]));
         for (const row of rows) result.set(row.id, { state: states.get(row.id), row });
         return undefined;
       } catch (error) {
@@ -203,6 +221,9 @@ export class Completer<T extends PendingOutcome> {
     return result;
   }
 }
+
+/** A completion with nothing but its state to write: the fast statement's. */
+const isPlainCompletion = (row: JobOutcomeRow): boolean => row.state === 'completed' && row.output === undefined && row.workflow === undefined;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

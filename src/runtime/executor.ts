@@ -1,6 +1,9 @@
 import { TributaryError, ValidationError } from '../errors.js';
 import { JobCancelError } from '../job-control.js';
-import { validateArgs } from '../job.js';
+import { validateArgs, validateOutput, type AnyJobDefinition } from '../job.js';
+import type { InsertContext } from '../insert/insert-jobs.js';
+import { workflowScope, type WorkflowScope } from '../workflow/context.js';
+import type { RunQuery } from '../workflow/release.js';
 import type { JobRow } from '../job-row.js';
 import type { Logger } from '../logger.js';
 import type { WorkWrapper } from '../middleware.js';
@@ -30,6 +33,14 @@ export class JobArgsError extends ValidationError {
   override name = 'JobArgsError';
 }
 
+/**
+ * A worker's return value fails its job's `output` schema, or cannot be stored: the attempt
+ * fails with it, and is retried as any failure is.
+ */
+export class JobOutputError extends ValidationError {
+  override name = 'JobOutputError';
+}
+
 /** A job's timeout ran out: its signal is aborted with this. */
 export class JobTimeoutError extends TributaryError {
   override name = 'JobTimeoutError';
@@ -46,6 +57,8 @@ export interface ExecutorOptions {
   wrapWork?: WorkWrapper | undefined;
   /** Where `ctx.progress()` writes. */
   progress: ProgressStore;
+  /** Where `ctx.workflow` reads outputs and checks added tasks: the client's pool, or a test's transaction. */
+  workflow: { run: RunQuery; insert: InsertContext };
 }
 
 /** A job this process is running: its abort controller, and whether a cancel was asked for. */
@@ -85,11 +98,16 @@ export class LazyRunningJob implements RunningJob {
 const TIMED_OUT = Symbol('timed out');
 const COMPLETED: Outcome = Object.freeze({ type: 'completed' });
 
+/** The job's `ctx.workflow`, made on first use: most jobs are in no workflow and never ask. */
+interface ScopeHolder {
+  scope?: WorkflowScope;
+}
+
 /**
- * What the worker gets beside its job; `signal` reads the controller, and `progress` makes its
- * function, only when asked for.
+ * What the worker gets beside its job; `signal` reads the controller, and `progress` and
+ * `workflow` are made, only when asked for.
  */
-function workContext(running: RunningJob, options: ExecutorOptions): WorkContext {
+function workContext(running: RunningJob, options: ExecutorOptions, holder: ScopeHolder): WorkContext {
   return {
     get signal() {
       return running.controller.signal;
@@ -99,6 +117,9 @@ function workContext(running: RunningJob, options: ExecutorOptions): WorkContext
         const json = progressJson(value);
         (running.progress ??= new ProgressThrottle(running.job, options.progress)).report(json, JSON.parse(json));
       };
+    },
+    get workflow() {
+      return (holder.scope ??= workflowScope(running.job, options.workflow.run, options.workflow.insert.schema)).context;
     },
     client: options.client,
     logger: options.logger,
@@ -150,7 +171,7 @@ function workWithTimeout(worker: Worker, row: JobRow<any>, ctx: WorkContext, tim
   });
 }
 
-async function perform(running: RunningJob, options: ExecutorOptions): Promise<unknown> {
+async function perform(running: RunningJob, options: ExecutorOptions, holder: ScopeHolder): Promise<unknown> {
   const { job } = running;
   const worker = options.workers.get(job.kind);
   if (!worker) {
@@ -162,7 +183,7 @@ async function perform(running: RunningJob, options: ExecutorOptions): Promise<u
   const parsed = await validateArgs(worker.job, job.args);
   if (parsed.issues) throw new JobArgsError(`job ${job.id} (${job.kind}) has invalid args`, parsed.issues);
   const row = { ...job, args: parsed.value } as JobRow<any>;
-  const ctx = workContext(running, options);
+  const ctx = workContext(running, options, holder);
   const timeout = worker.timeout ?? options.jobTimeout;
   if (!options.wrapWork) return timeout === -1 ? callWorker(worker, row, ctx) : workWithTimeout(worker, row, ctx, timeout, running, options.logger);
   return performWrapped(running, worker, row, ctx, timeout, options.wrapWork, options.logger);
@@ -236,10 +257,25 @@ async function classify(running: RunningJob, thrown: unknown, options: ExecutorO
  * classify what came back. Never throws: every failure is an outcome.
  */
 export async function executeJob(running: RunningJob, options: ExecutorOptions): Promise<Outcome> {
+  const holder: ScopeHolder = {};
   try {
-    await perform(running, options);
-    return COMPLETED;
+    const returned = await perform(running, options, holder);
+    const definition = options.workers.get(running.job.kind)!.job;
+    if (!definition.output && !holder.scope?.additions) return COMPLETED;
+    return await completed(running.job, definition, returned, holder.scope, options);
   } catch (thrown) {
     return classify(running, thrown, options);
   }
+}
+
+/** The completed outcome of a job with an output schema or added tasks: both checked, or thrown as the attempt's error. */
+async function completed(job: JobRow<unknown>, definition: AnyJobDefinition, returned: unknown, scope: WorkflowScope | undefined, options: ExecutorOptions): Promise<Outcome> {
+  const outcome: Outcome & { type: 'completed' } = { type: 'completed' };
+  if (definition.output) {
+    const checked = await validateOutput(definition, returned);
+    if (checked.issues) throw new JobOutputError(`job ${job.id} (${job.kind}) returned an invalid output`, checked.issues);
+    outcome.output = checked.json;
+  }
+  if (scope?.additions) outcome.tasks = await scope.additions.rows(options.workflow.run, options.workflow.insert);
+  return outcome;
 }

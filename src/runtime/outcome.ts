@@ -2,11 +2,13 @@ import { JobCancelError, JobSnoozeError } from '../job-control.js';
 import type { JobRow } from '../job-row.js';
 import type { JobState } from '../schema/job-state.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
+import type { JobInsertRow } from '../sql/job-insert-many.js';
 import { storableMessage, storableTrace } from './storable-text.js';
+import { workflowOf } from '../workflow/metadata.js';
 
 /** What one run of a worker came to, before it is written. */
 export type Outcome =
-  | { type: 'completed' }
+  | { type: 'completed'; output?: string; tasks?: JobInsertRow[] }
   | { type: 'failed'; error: Error; retryInMs: number; discard: boolean }
   | { type: 'cancelled'; error: Error }
   | { type: 'snoozed'; error: JobSnoozeError };
@@ -42,10 +44,19 @@ export const isSnooze = (error: unknown): error is JobSnoozeError => error insta
 /** The row the completer writes for an outcome, timestamps from the client's clock. */
 export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): JobOutcomeRow {
   // Nearly every outcome: built in one literal, without the spreads and closure below.
+  const task = workflowOf(job.metadata);
+  const workflow = task?.id;
   if (outcome.type === 'completed') {
-    return { id: job.id, attempt: job.attempt, finalized_at: now.toISOString(), scheduled_at: null, error: null, snoozed: false, state: 'completed' };
+    const row: JobOutcomeRow = { id: job.id, attempt: job.attempt, finalized_at: now.toISOString(), scheduled_at: null, error: null, snoozed: false, state: 'completed' };
+    if (outcome.output !== undefined) row.output = outcome.output;
+    if (outcome.tasks !== undefined) row.tasks = outcome.tasks;
+    if (task !== undefined) {
+      row.workflow = task.id;
+      row.task = task.task;
+    }
+    return row;
   }
-  const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false };
+  const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false, ...(task === undefined ? {} : { workflow: task.id, task: task.task }) };
   const errorEntry = (error: Error) => ({
     at: now.toISOString(),
     attempt: job.attempt,
@@ -80,6 +91,11 @@ export function applyOutcomeRow(job: JobRow<unknown>, row: JobOutcomeRow): JobRo
   };
   if (row.error) {
     stored.errors = [...job.errors, { at: new Date(row.error.at as string), attempt: job.attempt, error: String(row.error.error), trace: String(row.error.trace) }];
+  }
+  if (row.output !== undefined && row.state === 'completed') {
+    const output: unknown = JSON.parse(row.output);
+    stored.metadata = { ...job.metadata, output };
+    stored.output = output;
   }
   if (row.snoozed) {
     stored.attempt = Math.max(job.attempt - 1, 0);

@@ -74,6 +74,10 @@ export class Runtime {
       errorHandler: config.errorHandler,
       wrapWork: workWrapper(config.middleware),
       progress: runtimeProgressStore(config, events),
+      workflow: {
+        run: async (q) => (await config.pool.query(q.text, q.values)).rows,
+        insert: { schema: config.schema, defaults: config.insertOpts, pool: config.pool },
+      },
     };
     this.outcomeEvents = new OutcomeEvents({ events, pool: config.pool, schema: config.schema, logger: config.logger, wake: (queue) => this.wake([queue]) });
     this.completer = new Completer({

@@ -51,6 +51,16 @@ export const SEQUENCE_KEY_EXPRESSION = `((metadata -> 'tributary:sequence'::text
  */
 export const SEQUENCE_INDEX_PREDICATE = `state <> 'completed' AND ${SEQUENCE_KEY_EXPRESSION} IS NOT NULL`;
 
+/** A workflow task's workflow id and task name, as the workflow indexes and their queries spell them. */
+export const WORKFLOW_ID_EXPRESSION = `((metadata -> 'tributary:workflow'::text) ->> 'id'::text)`;
+export const WORKFLOW_TASK_EXPRESSION = `((metadata -> 'tributary:workflow'::text) ->> 'task'::text)`;
+/** Workflow tasks only: other jobs pay for the workflow indexes with this check alone. */
+export const WORKFLOW_INDEX_PREDICATE = `(metadata ? 'tributary:workflow'::text)`;
+/** The pending index's predicate: tasks waiting on dependencies, the only ones a release decides. */
+export const WORKFLOW_PENDING_PREDICATE = `state = 'pending' AND ${WORKFLOW_INDEX_PREDICATE}`;
+/** The failed-tasks index's predicate: a workflow's cancelled and discarded tasks, normally none. */
+export const WORKFLOW_FAILED_PREDICATE = `state IN ('cancelled', 'discarded') AND ${WORKFLOW_INDEX_PREDICATE}`;
+
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /**
@@ -120,6 +130,14 @@ export function createSchema(options: CreateSchemaOptions = {}) {
       // Tributary's own: each sequence's head, running job and halts, found by key.
       // All three as expressions: drizzle-kit reads every column of an index with an expression back as one.
       index('tributary_job_sequence_idx').on(sql.raw(SEQUENCE_KEY_EXPRESSION), sql`state`, sql`id`).where(sql.raw(SEQUENCE_INDEX_PREDICATE)),
+      // Tributary's own, for workflows, all partial: tasks by workflow and name (outputs,
+      // workflowGet, each dependency's state); a workflow's pending tasks (a completion's
+      // possible dependents) and its failed tasks. Not a GIN index of the names tasks wait on:
+      // names repeat across workflows ('charge' in every order), so it would find every
+      // workflow's waiting tasks for each completion.
+      index('tributary_job_workflow_idx').on(sql.raw(WORKFLOW_ID_EXPRESSION), sql.raw(WORKFLOW_TASK_EXPRESSION)).where(sql.raw(WORKFLOW_INDEX_PREDICATE)),
+      index('tributary_job_workflow_pending_idx').on(sql.raw(WORKFLOW_ID_EXPRESSION)).where(sql.raw(WORKFLOW_PENDING_PREDICATE)),
+      index('tributary_job_workflow_failed_idx').on(sql.raw(WORKFLOW_ID_EXPRESSION)).where(sql.raw(WORKFLOW_FAILED_PREDICATE)),
       ...(options.argsIndex ? [index('river_job_args_index').using('gin', t.args)] : []),
       ...(options.metadataIndex ? [index('river_job_metadata_index').using('gin', t.metadata)] : []),
     ],

@@ -64,3 +64,19 @@ export function runQuery(pool: PgPool, q: Query, name?: string): Promise<{ rows:
   if (name === undefined) return pool.query(q.text, q.values);
   return (pool as unknown as NamedStatementPool).query({ name, text: q.text, values: q.values });
 }
+
+/** A value as a SQL literal: text quoted (quotes doubled), null as NULL, numbers and booleans as written. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `'${String(value).replaceAll("'", "''")}'`;
+}
+
+/**
+ * `q` with its values written in as literals, for a text of several statements sent in one
+ * round trip (the simple protocol takes no parameters). Only for statements Tributary builds,
+ * whose text holds `$n` nowhere but as placeholders.
+ */
+export function inlined(q: Query): string {
+  return q.text.replace(/\$(\d+)/g, (_, n: string) => literal(q.values[Number(n) - 1]));
+}

@@ -3,16 +3,8 @@ import { executeRows, type DrizzleHandle } from '../drizzle-handle.js';
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import { qualified } from '../sql/identifiers.js';
 import { ATTEMPTED_BY_MAX } from '../sql/job-get-available.js';
-import type { Query } from '../sql/query.js';
 
-/**
- * A runtime statement (text with `$n`, for the client's pool) as Drizzle SQL, so the testing
- * helpers run the runtime's own statements through the caller's handle and transaction.
- */
-export function drizzleSql({ text, values }: Query): SQL {
-  const parts = text.split(/\$(\d+)/);
-  return sql.join(parts.map((part, i) => (i % 2 === 0 ? sql.raw(part) : sql`${values[Number(part) - 1]}`)));
-}
+export { drizzleSql } from '../sql/drizzle-sql.js';
 
 const rows = async (handle: DrizzleHandle, query: SQL) =>
   (await executeRows(handle, query)).map((r) => jobRowFromJson<unknown>(JSON.parse(String(r.job))));

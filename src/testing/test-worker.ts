@@ -4,7 +4,7 @@ import { unknownKeyIssues } from '../did-you-mean.js';
 import { TributaryError, throwIfIssues } from '../errors.js';
 import { isPlainObject } from '../json-value.js';
 import type { InsertOpts } from '../insert/opts.js';
-import type { AnyJobDefinition, JobArgs, JobArgsInput } from '../job.js';
+import type { AnyJobDefinition, JobArgs, JobArgsInput, JobOutput } from '../job.js';
 import type { JobRow } from '../job-row.js';
 import { workWrapper } from '../middleware.js';
 import { executeJob, LazyRunningJob, type ExecutorOptions } from '../runtime/executor.js';
@@ -15,17 +15,19 @@ import type { JobProgress } from '../job-progress.js';
 import type { JobState } from '../schema/job-state.js';
 import type { WorkContext, Worker } from '../worker.js';
 import { drizzleSql, jobGetTx, jobSetRunningTx } from './queries.js';
+import { lockWorkflows, releaseWorkflows, type RunQuery } from '../workflow/release.js';
+import { writeWorkflowOutcomes } from '../runtime/workflow-outcomes.js';
 
 /** How one attempt ended, as the client's events name it. */
 export type TestWorkResultKind = 'completed' | 'retryable' | 'discarded' | 'cancelled' | 'snoozed';
 
 /** What {@link TestWorker.work} returns. */
-export interface TestWorkResult<Args> {
+export interface TestWorkResult<Args, Output = unknown> {
   /** How the attempt ended. A failure whose retry is already due (the job is `available`) is `retryable`. */
   result: TestWorkResultKind;
   /** The job as stored after the attempt, in the caller's transaction. */
-  job: JobRow<Args>;
-  /** What the worker returned; undefined unless it returned. */
+  job: JobRow<Args, Output>;
+  /** What the worker returned; undefined unless it returned. (As validated and stored: `job.output`.) */
   output?: unknown;
   /** What ended the attempt when it did not complete: the worker's error (non-Errors wrapped), a `JobTimeoutError`, `JobCancelError` or `JobSnoozeError`. */
   error?: Error;
@@ -54,14 +56,14 @@ export interface TestWorker<J extends AnyJobDefinition> {
    * Inserts a job with these args through `tx` (unique options ignored unless `opts` sets them,
    * as in River, so tests can repeat args), then works it as {@link workJob} does.
    */
-  work(tx: DrizzleHandle, args: JobArgsInput<J>, opts?: InsertOpts<JobArgs<J>>): Promise<TestWorkResult<JobArgs<J>>>;
+  work(tx: DrizzleHandle, args: JobArgsInput<J>, opts?: InsertOpts<JobArgs<J>>): Promise<TestWorkResult<JobArgs<J>, JobOutput<J>>>;
   /**
    * Works a job already inserted: marks it running for one more attempt (whatever its state, so
    * scheduled jobs run now), runs the worker through the client's executor and middleware (args
    * parsing, timeout, cancel, snooze and retry classification), and writes the outcome through
    * `tx`, just as the client would.
    */
-  workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>>>;
+  workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>, JobOutput<J>>>;
 }
 
 /** The context's own fields but `progress`, read through its getters (`signal` made on use). */
@@ -69,6 +71,9 @@ function ctxWithoutProgress(ctx: WorkContext): Omit<WorkContext, 'progress' | 's
   return {
     get signal() {
       return ctx.signal;
+    },
+    get workflow() {
+      return ctx.workflow;
     },
     client: ctx.client,
     logger: ctx.logger,
@@ -117,7 +122,7 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
   const kind = worker.job.kind;
   const wrapWork = workWrapper(middleware);
 
-  async function workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>>> {
+  async function workJob(tx: DrizzleHandle, job: JobRow<unknown>): Promise<TestWorkResult<JobArgs<J>, JobOutput<J>>> {
     if (job?.kind !== kind) throw new TributaryError(`testWorker(${kind}): cannot work a job of kind ${JSON.stringify(job?.kind)}`);
     const running = await jobSetRunningTx(tx, { schema, id: job.id, clientId: client.id });
     if (!running) throw new TributaryError(`testWorker(${kind}): job ${job.id} does not exist (as seen through this handle)`);
@@ -148,14 +153,21 @@ export function testWorker<J extends AnyJobDefinition>(worker: Worker<J>, option
           await executeRows(tx, drizzleSql(jobProgressSet({ schema, id: job.id, attempt: job.attempt, json })));
         },
       },
+      workflow: { run: async (q) => executeRows(tx, drizzleSql(q)), insert: { schema, defaults: client.config.insertOpts } },
     };
 
     const runningJob = new LazyRunningJob(running);
     const outcome = await executeJob(runningJob, executorOptions);
     // Its last progress before the outcome, as the client writes them.
     await runningJob.progress?.flush();
-    const written = await executeRows(tx, drizzleSql(jobSetStateMany({ schema, rows: [outcomeRow(running, outcome, new Date())] })));
-    const stored = (await jobGetTx(tx, { schema, id: job.id })) as JobRow<JobArgs<J>>;
+    // A workflow task's outcome is written as the completer writes it: under its workflow's
+    // lock, with the tasks its worker added, then its dependents released, all in `tx`.
+    const run: RunQuery = (q) => executeRows(tx, drizzleSql(q));
+    const row = outcomeRow(running, outcome, new Date());
+    if (row.workflow !== undefined) await lockWorkflows(run, schema, [row.workflow]);
+    const written = await writeWorkflowOutcomes(run, schema, { fast: undefined, other: jobSetStateMany({ schema, rows: [row] }) }, [row]);
+    if (row.workflow !== undefined) await releaseWorkflows(run, schema, [row.workflow], row.tasks ? null : [row.task!]);
+    const stored = (await jobGetTx(tx, { schema, id: job.id })) as JobRow<JobArgs<J>, JobOutput<J>>;
     // Not written: the worker settled the job itself in this transaction (completeTx).
     const result = written.length > 0 ? resultOf(outcome) : (RESULT_OF_STATE[stored.state] ?? resultOf(outcome));
     return {

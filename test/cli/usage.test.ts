@@ -24,6 +24,8 @@ describe('tributary command line', () => {
     [['sequences', 'list']],
     [['sequences', 'get']],
     [['sequences', 'resume']],
+    [['workflows']],
+    [['workflows', 'get']],
     [['bench']],
     [['demo']],
   ])('%j --help prints usage, exit 0', async (args) => {
@@ -34,7 +36,7 @@ describe('tributary command line', () => {
 
   test('the top-level help lists every command', async () => {
     const { stdout } = await runCli(['--help']);
-    for (const name of ['migrate', 'ui', 'jobs', 'queues', 'sequences', 'bench', 'demo']) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
+    for (const name of ['migrate', 'ui', 'jobs', 'queues', 'sequences', 'workflows', 'bench', 'demo']) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
   });
 
   test('bench --help points to npm run bench for the comparison with graphile-worker', async () => {

@@ -14,7 +14,7 @@ const INLINE_UNIQUE_STATES =
  * River's version-7 catalog with Tributary's two documented differences: River's GIN indexes on
  * `args` and `metadata` exist only when opted in (`createSchema({ argsIndex, metadataIndex })`),
  * `river_job_unique_idx` writes its state predicate inline instead of calling River's
- * function, and Tributary's sequence index is added. Everything else must be River's exactly.
+ * function, and Tributary's sequence and workflow indexes are added. Everything else must be River's exactly.
  */
 export function tributaryCatalog(options: { ginIndexes?: boolean } = {}): CatalogSnapshot {
   const catalog = structuredClone(RIVER_V7_CATALOG);
@@ -28,5 +28,16 @@ export function tributaryCatalog(options: { ginIndexes?: boolean } = {}): Catalo
   indexes.tributary_job_sequence_idx =
     `CREATE INDEX tributary_job_sequence_idx ON river_job USING btree ((((metadata -> 'tributary:sequence'::text) ->> 'key'::text)), state, id) ` +
     `WHERE ((state <> 'completed'::river_job_state) AND (((metadata -> 'tributary:sequence'::text) ->> 'key'::text) IS NOT NULL))`;
+  // Tributary's workflow indexes (migration 0006): tasks by workflow id and name, the pending
+  // tasks by workflow, and a workflow's failed tasks.
+  indexes.tributary_job_workflow_idx =
+    `CREATE INDEX tributary_job_workflow_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text)), (((metadata -> 'tributary:workflow'::text) ->> 'task'::text))) ` +
+    `WHERE (metadata ? 'tributary:workflow'::text)`;
+  indexes.tributary_job_workflow_pending_idx =
+    `CREATE INDEX tributary_job_workflow_pending_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text))) ` +
+    `WHERE ((state = 'pending'::river_job_state) AND (metadata ? 'tributary:workflow'::text))`;
+  indexes.tributary_job_workflow_failed_idx =
+    `CREATE INDEX tributary_job_workflow_failed_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text))) ` +
+    `WHERE ((state = ANY (ARRAY['cancelled'::river_job_state, 'discarded'::river_job_state])) AND (metadata ? 'tributary:workflow'::text))`;
   return catalog;
 }

@@ -1,0 +1,3 @@
+CREATE INDEX "tributary_job_workflow_idx" ON "river_job" USING btree (((metadata -> 'tributary:workflow'::text) ->> 'id'::text),((metadata -> 'tributary:workflow'::text) ->> 'task'::text)) WHERE (metadata ? 'tributary:workflow'::text);--> statement-breakpoint
+CREATE INDEX "tributary_job_workflow_pending_idx" ON "river_job" USING btree (((metadata -> 'tributary:workflow'::text) ->> 'id'::text)) WHERE state = 'pending' AND (metadata ? 'tributary:workflow'::text);--> statement-breakpoint
+CREATE INDEX "tributary_job_workflow_failed_idx" ON "river_job" USING btree (((metadata -> 'tributary:workflow'::text) ->> 'id'::text)) WHERE state IN ('cancelled', 'discarded') AND (metadata ? 'tributary:workflow'::text);
