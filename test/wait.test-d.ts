@@ -24,6 +24,15 @@ describe('waitFor', () => {
     expectTypeOf(await client.waitFor(42)).toEqualTypeOf<JobRow<unknown>>();
   });
 
+  test('a job defined with an output resolves with that output typed', async () => {
+    const resize = defineJob({ kind: 'resize', args: v.object({ url: v.string() }), output: v.object({ width: v.number() }) });
+    const inserted = await client.insert(db, resize, { url: 'https://example.com/a.png' });
+    const done = await client.waitFor(inserted);
+    expectTypeOf(done.output).toEqualTypeOf<{ width: number } | undefined>();
+    // @ts-expect-error the output has no height
+    void done.output?.height;
+  });
+
   test('options and arguments are checked', () => {
     expectTypeOf<WaitOptions>().toEqualTypeOf<{ timeout?: number; signal?: AbortSignal }>();
     // @ts-expect-error a string is not a job id
