@@ -65,11 +65,16 @@ export function runQuery(pool: PgPool, q: Query, name?: string): Promise<{ rows:
   return (pool as unknown as NamedStatementPool).query({ name, text: q.text, values: q.values });
 }
 
-/** A value as a SQL literal: text quoted (quotes doubled), null as NULL, numbers and booleans as written. */
+/**
+ * A value as a SQL literal: null as NULL, finite numbers and booleans as written, text as an
+ * E'' literal with quotes and backslashes doubled. The E form means the same whatever
+ * `standard_conforming_strings` says: with it off, a plain '' literal would read a handler's
+ * error message holding `\'` as the end of the string.
+ */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return `'${String(value).replaceAll("'", "''")}'`;
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return String(value);
+  return `E'${String(value).replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 }
 
 /**
