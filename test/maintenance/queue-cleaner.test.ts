@@ -34,7 +34,9 @@ describe('queue cleaner', () => {
   });
 
   test("without a test clock, compares against the database's now(); a running client's queue stays", async () => {
-    await startClient(t, { queues: { live: { maxWorkers: 1 } }, workers: [work(noop, () => {})] });
+    // The client keeps queues forever itself: elected leader, its own queue cleaner would run a
+    // pass at once and could delete the stale queue before the one under test looks.
+    await startClient(t, { queueRetention: -1, queues: { live: { maxWorkers: 1 } }, workers: [work(noop, () => {})] });
     await queue('stale', (await t.query(`SELECT now() - interval '25 hours' AS at`))[0]!.at);
     await queue('idle_an_hour', (await t.query(`SELECT now() - interval '1 hour' AS at`))[0]!.at);
     expect(await cleaner().runOnce()).toBe(1);

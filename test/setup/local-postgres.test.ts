@@ -84,7 +84,9 @@ test('a server started here answers, and stop() removes its folder', { timeout: 
 
 const asRoot = process.getuid?.() === 0;
 
-test.runIf(asRoot)('as root, binaries the postgres user cannot reach run from a copy that is reused and repaired', { timeout: 60_000 }, async () => {
+// Three copies of the server's binaries (about 60 MB each): a disk shared with another suite
+// took over a minute, so the deadline is generous.
+test.runIf(asRoot)('as root, binaries the postgres user cannot reach run from a copy that is reused and repaired', { timeout: 240_000 }, async () => {
   const installed = await findBinaries();
   const user = (await serverUser())!;
   // A checkout under a 0700 folder, as under /root.
