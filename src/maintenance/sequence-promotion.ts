@@ -1,4 +1,5 @@
 import type { PgPool } from '../sql/pg-pool.js';
+import { onOwnConnection } from '../sql/pool-transaction.js';
 import { sequenceBeginLocked, sequencePromote } from '../sql/sequence-promote.js';
 
 /** Most jobs one statement promotes; a pass repeats it while it comes back full. */
@@ -13,20 +14,11 @@ export const SEQUENCE_PROMOTE_BATCH = 10_000;
  * of its own.
  */
 export async function promoteSequences(pool: PgPool, schema: string | undefined, keys: readonly string[] | null): Promise<number> {
-  const connection = await pool.connect();
-  let broken: unknown;
-  try {
+  return onOwnConnection(pool, async (connection) => {
     await connection.query(sequenceBeginLocked({ schema }));
     const promote = sequencePromote({ schema, keys, limit: SEQUENCE_PROMOTE_BATCH });
     const [row] = (await connection.query(promote.text, promote.values)).rows;
     await connection.query('COMMIT');
     return Number(row?.promoted ?? 0);
-  } catch (error) {
-    broken = error;
-    await connection.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    // A connection whose ROLLBACK failed may be mid-transaction: not to be reused.
-    connection.release(broken instanceof Error && !('code' in broken) ? broken : undefined);
-  }
+  });
 }

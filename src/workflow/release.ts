@@ -1,4 +1,5 @@
 import type { PgPool } from '../sql/pg-pool.js';
+import { onOwnConnection } from '../sql/pool-transaction.js';
 import { inlined, type Query } from '../sql/query.js';
 import { workflowLock, workflowRelease } from '../sql/workflow-release.js';
 
@@ -52,24 +53,15 @@ export async function inWorkflowTransaction<T>(
   pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, body: (run: RunQuery) => Promise<T>, finished: readonly string[] | null = null,
 ): Promise<T> {
   const ids = sortedIds(workflowIds);
-  const connection = await pool.connect();
-  let broken: unknown;
-  const run: RunQuery = async (q) => (await connection.query(q.text, q.values)).rows;
-  try {
+  return onOwnConnection(pool, async (connection) => {
+    const run: RunQuery = async (q) => (await connection.query(q.text, q.values)).rows;
     await connection.query('BEGIN');
     await lockWorkflows(run, schema, ids);
     const result = await body(run);
     await releaseWorkflows(run, schema, ids, finished);
     await connection.query('COMMIT');
     return result;
-  } catch (error) {
-    broken = error;
-    await connection.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    // A connection whose ROLLBACK failed may be mid-transaction: not to be reused.
-    connection.release(broken instanceof Error && !('code' in broken) ? broken : undefined);
-  }
+  });
 }
 
 /**
@@ -86,18 +78,8 @@ export async function completeInWorkflows(
   const ids = sortedIds(workflowIds);
   const names = [...new Set(finished)];
   const text = ['BEGIN', inlined(workflowLock({ schema, ids })), inlined(complete), inlined(workflowRelease({ schema, ids, names })), 'COMMIT'].join(';\n');
-  const connection = await pool.connect();
-  let broken: unknown;
-  let results: { rows: Record<string, unknown>[] }[];
-  try {
-    results = (await connection.query(text)) as unknown as { rows: Record<string, unknown>[] }[];
-  } catch (error) {
-    broken = error;
-    await connection.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    connection.release(broken instanceof Error && !('code' in broken) ? broken : undefined);
-  }
+  // A text of several statements answers with one result per statement.
+  const results = (await onOwnConnection(pool, (connection) => connection.query(text))) as unknown as { rows: Record<string, unknown>[] }[];
   const released = results[3]?.rows[0];
   if (Number(released?.cancelled ?? 0) > 0) {
     await inWorkflowTransaction(pool, schema, ids, async () => undefined, (released?.cancelled_tasks as string[] | undefined) ?? []);
