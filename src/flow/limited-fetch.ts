@@ -1,9 +1,10 @@
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { PgPool } from '../sql/pg-pool.js';
 import { jobGetLimited, queueLock, queueLockInsert } from '../sql/job-get-limited.js';
+import { jobGetLimitedShared, SHARED_TICKETS, sharedLock, sharedShare } from '../sql/job-get-limited-shared.js';
 import type { ConcurrencyLimit, RateLimit } from './limits-config.js';
 import type { Logger } from '../logger.js';
-import { statementName } from '../sql/query.js';
+import { inlined, statementName } from '../sql/query.js';
 import { recordQueueLimits } from './queue-limits-record.js';
 
 /** node-postgres' query-config form, which {@link PgPool}'s connections need not take. */
@@ -47,18 +48,41 @@ export const isLimited = (queue: { concurrency?: unknown; rateLimit?: unknown })
 
 /**
  * The fetch of a queue with a concurrency or rate limit: a short transaction of its own that
- * locks the queue's `river_queue` row, then counts and takes in a second statement (see
- * {@link jobGetLimited}). Three round trips (`BEGIN` and the lock in one), against one for an
- * unlimited queue, whose fetch is untouched.
+ * takes the queue's locks, then counts and takes in a second statement. Three round trips
+ * (`BEGIN` and the locks in one), against one for an unlimited queue, whose fetch is untouched.
+ *
+ * Exclusive fetches ({@link jobGetLimited}) run one at a time per queue across all clients.
+ * A queue with only a global limit (of 8 or more, unpartitioned) fetches shared while it runs
+ * well under its limit ({@link jobGetLimitedShared}): up to four at once, each leaving room for
+ * what the others may be taking, so a limit that does not bind costs no queue-wide wait.
  */
 export class LimitedFetch {
   private readonly lockText: string;
+  private readonly sharedText: string;
   private readonly scanPerJob: number;
+  /** The most jobs a shared fetch takes; 0 when this queue never fetches shared. */
+  private readonly share: number;
+  /** Running jobs of the queue the last fetch counted. */
+  private lastRunning = 0;
 
   constructor(private readonly options: LimitedFetchOptions) {
     this.lockText = queueLock({ schema: options.schema, queue: options.queue });
+    this.sharedText = sharedLock({ schema: options.schema, queue: options.queue });
     const partitioned = options.concurrency?.partition !== undefined || options.rateLimit?.partition !== undefined;
     this.scanPerJob = partitioned ? LIMITED_SCAN_PER_JOB : 1;
+    const { concurrency, rateLimit } = options;
+    const sharable = rateLimit === undefined && concurrency?.partition === undefined && concurrency?.localLimit === undefined && concurrency?.globalLimit !== undefined;
+    this.share = sharable ? sharedShare(concurrency.globalLimit!) : 0;
+  }
+
+  /**
+   * Whether the next fetch of `limit` jobs goes shared: it may, and the last count left room for
+   * it beside what the other shared fetches may take. Only a guess (the count is old); the
+   * shared statement itself never takes more than the room it sees.
+   */
+  private goesShared(limit: number): boolean {
+    if (this.share === 0) return false;
+    return this.lastRunning + Math.min(limit, this.share) + (SHARED_TICKETS - 1) * this.share <= this.options.concurrency!.globalLimit!;
   }
 
   /** Records this client's limits in the queue's row (which must exist), warning when another client's differ. */
@@ -67,6 +91,40 @@ export class LimitedFetch {
   }
 
   async fetch(limit: number): Promise<LimitedFetchResult> {
+    if (this.goesShared(limit)) {
+      const shared = await this.fetchShared(limit);
+      // No room left for a shared fetch: the exclusive one sees exactly what is left.
+      if (shared !== undefined) return shared;
+    }
+    return this.fetchExclusive(limit);
+  }
+
+  /**
+   * A shared fetch, one round trip: `BEGIN`, the locks and the fetch, each a statement of its
+   * own (so the fetch's snapshot is taken once the locks are held), and `COMMIT`, values written
+   * in. Undefined when it found no room and took nothing.
+   */
+  private async fetchShared(limit: number): Promise<LimitedFetchResult | undefined> {
+    const { pool, schema, queue, clientId, concurrency } = this.options;
+    const fetch = jobGetLimitedShared({ schema, queue, clientId, limit, globalLimit: concurrency!.globalLimit!, finishedIds: this.options.finishedIds() });
+    const connection = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      const [row] = (await connection.query(`BEGIN; ${this.sharedText}; ${inlined(fetch)}; COMMIT`) as unknown as { rows: any[] }[]).at(-2)!.rows;
+      this.lastRunning = Number(row.running);
+      if (row.paused) return { jobs: [], paused: true, rateWaitMs: undefined };
+      const jobs = (JSON.parse(row.jobs) as Record<string, unknown>[]).map((raw) => jobRowFromJson<unknown>(raw));
+      return jobs.length === 0 && !this.goesShared(limit) ? undefined : { jobs, paused: false, rateWaitMs: undefined };
+    } catch (error) {
+      // A statement that failed leaves the transaction open and aborted.
+      await connection.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      connection.release(broken);
+    }
+  }
+
+  private async fetchExclusive(limit: number): Promise<LimitedFetchResult> {
     const { pool, schema, queue, clientId, concurrency, rateLimit } = this.options;
     const connection = await pool.connect();
     // Set when the connection may be left mid-transaction: destroyed then, never reused.
@@ -90,6 +148,7 @@ export class LimitedFetch {
         : await connection.query(text, values)
       ).rows;
       await connection.query('COMMIT');
+      this.lastRunning = Number(row.running);
       const jobs = (JSON.parse(row.jobs) as Record<string, unknown>[]).map((raw) => jobRowFromJson<unknown>(raw));
       return { jobs, paused: false, rateWaitMs: row.rate_wait_ms == null ? undefined : Math.max(0, Number(row.rate_wait_ms)) };
     } catch (error) {

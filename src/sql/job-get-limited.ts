@@ -1,8 +1,9 @@
 import type { ConcurrencyLimit, RateLimit } from '../flow/limits-config.js';
 import { arrayLiteral } from './array-literal.js';
 import { ATTEMPTED_BY_MAX } from './job-get-available.js';
+import { limitLockKey } from './job-get-limited-shared.js';
 import { partitionKeySql } from './partition-key.js';
-import { query, quoteIdent, raw, tableName, type Query } from './query.js';
+import { query, quoteIdent, raw, tableName, type Query, textLiteral } from './query.js';
 
 /** Key of `river_queue.metadata` holding a rate-limited queue's recent starts: `{ partition: [ms, ...] }`. */
 export const RATE_LOG_KEY = 'tributary:rate';
@@ -15,19 +16,17 @@ export const RATE_LOG_KEY = 'tributary:rate';
  */
 export const RATE_WINDOW_MARGIN_MS = 10;
 
-/** A string literal for a statement sent without parameters (the queue name is validated already). */
-const literal = (text: string): string => `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-
 /**
- * Opens the limited fetch's transaction and locks the queue's `river_queue` row, one round trip:
- * the lock serializes the limited fetches of one queue across all clients, so each one counts
- * what the previous one took. Sent without parameters so it can carry `BEGIN` with it. Returns
- * no row when the queue has no `river_queue` row (the queue cleaner removed it): see
- * {@link queueLockInsert}.
+ * Opens the exclusive limited fetch's transaction, one round trip: takes the queue's limit lock
+ * exclusively (it waits for the shared fetches in flight, see `sharedLock`, and holds new ones
+ * back) and locks the queue's `river_queue` row: the locks serialize the exclusive fetches of
+ * one queue across all clients, so each one counts what the previous one took. Sent without
+ * parameters so it can carry `BEGIN` with it. Returns no row when the queue has no `river_queue`
+ * row (the queue cleaner removed it): see {@link queueLockInsert}.
  */
 export function queueLock(p: { schema: string | undefined; queue: string }): string {
   const table = p.schema ? `${quoteIdent(p.schema)}.${quoteIdent('river_queue')}` : quoteIdent('river_queue');
-  return `BEGIN; SELECT paused_at IS NOT NULL AS paused FROM ${table} WHERE name = ${literal(p.queue)} FOR UPDATE`;
+  return `BEGIN; SELECT pg_advisory_xact_lock(${limitLockKey(p.schema, p.queue)}); SELECT paused_at IS NOT NULL AS paused FROM ${table} WHERE name = ${textLiteral(p.queue)} FOR UPDATE`;
 }
 
 /** Makes and locks the queue's row, inside the transaction {@link queueLock} opened. */
@@ -63,8 +62,9 @@ export interface JobGetLimitedParams {
  * a fetch longer than it must, but a limit is never passed. The starts are appended to the rate
  * log, pruned to the period, in the same statement.
  *
- * Returns one row: `jobs`, a JSON array of the rows taken, and `rate_wait_ms`, when a rate
- * partition is full, the ms until its oldest start leaves the window.
+ * Returns one row: `jobs`, a JSON array of the rows taken, `running`, the running jobs counted
+ * (of every partition), and `rate_wait_ms`, when a rate partition is full, the ms until its
+ * oldest start leaves the window.
  */
 export function jobGetLimited(p: JobGetLimitedParams): Query {
   const job = tableName(p.schema, 'river_job');
@@ -141,6 +141,7 @@ log_write AS (
 )
 SELECT
   (SELECT coalesce(json_agg(row_to_json(t)), '[]')::text FROM taken AS t) AS jobs,
+  (SELECT coalesce(sum(n_all), 0)::int FROM running) AS running,
   (SELECT min(k.oldest) + ${period}::float8 + ${RATE_WINDOW_MARGIN_MS}::float8 - (SELECT ms FROM clock)
     FROM (SELECT rkey, min(ms) AS oldest, count(*) AS n FROM new_log GROUP BY rkey) AS k
     WHERE k.n >= ${rate}::int) AS rate_wait_ms`;

@@ -1,8 +1,6 @@
 import type { LimitPartition } from '../flow/limits-config.js';
-import { raw, type Raw } from './query.js';
+import { raw, type Raw, textLiteral } from './query.js';
 
-/** An E'' literal: escapes mean the same whatever `standard_conforming_strings` says. */
-const literal = (text: string): string => `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 
 /**
  * The SQL expression of a job's partition, as text, over `river_job` aliased `alias`: a JSON
@@ -15,6 +13,6 @@ export function partitionKeySql(partition: LimitPartition | undefined, alias: st
   const parts: string[] = [];
   if (partition?.byKind) parts.push(`${alias}.kind`);
   if (partition?.byArgs === true) parts.push(`${alias}.args`);
-  else for (const field of partition?.byArgs ?? []) parts.push(`${alias}.args -> ${literal(field)}`);
+  else for (const field of partition?.byArgs ?? []) parts.push(`${alias}.args -> ${textLiteral(field)}`);
   return raw(parts.length === 0 ? `'[]'::text` : `jsonb_build_array(${parts.join(', ')})::text`);
 }

@@ -74,8 +74,11 @@ export function runQuery(pool: PgPool, q: Query, name?: string): Promise<{ rows:
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) return String(value);
-  return `E'${String(value).replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  return textLiteral(String(value));
 }
+
+/** Text as an E'' literal, quotes and backslashes doubled (why E: see `literal` above). */
+export const textLiteral = (text: string): string => `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 
 /**
  * `q` with its values written in as literals, for a text of several statements sent in one

@@ -1,3 +1,4 @@
+import { textLiteral } from './query.js';
 /**
  * The channel topic on which a finalized job that someone waits for is announced:
  * `<schema>.tributary_finalized`, payload the job's id. A channel of Tributary's own, so River
@@ -11,7 +12,6 @@ export const FINALIZED_TOPIC = 'tributary_finalized';
  */
 export const WAIT_MARK_KEY = 'tributary:notify';
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * A boolean SQL expression over the updated row `alias` (its new version, as in RETURNING) that
@@ -21,8 +21,8 @@ const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
  * READ COMMITTED re-reads the latest version before updating it.
  */
 export function notifyWaitersExpression(alias: string, schema: string | undefined): string {
-  const channel = schema === undefined ? `current_schema() || ${literal(`.${FINALIZED_TOPIC}`)}` : literal(`${schema}.${FINALIZED_TOPIC}`);
-  return `((CASE WHEN ${alias}.metadata ? ${literal(WAIT_MARK_KEY)} AND ${alias}.finalized_at IS NOT NULL THEN pg_notify(${channel}, ${alias}.id::text) END) IS NOT NULL)`;
+  const channel = schema === undefined ? `current_schema() || ${textLiteral(`.${FINALIZED_TOPIC}`)}` : textLiteral(`${schema}.${FINALIZED_TOPIC}`);
+  return `((CASE WHEN ${alias}.metadata ? ${textLiteral(WAIT_MARK_KEY)} AND ${alias}.finalized_at IS NOT NULL THEN pg_notify(${channel}, ${alias}.id::text) END) IS NOT NULL)`;
 }
 
 /**
