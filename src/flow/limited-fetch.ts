@@ -6,6 +6,7 @@ import type { ConcurrencyLimit, RateLimit } from './limits-config.js';
 import type { Logger } from '../logger.js';
 import { inlined, statementName } from '../sql/query.js';
 import { recordQueueLimits } from './queue-limits-record.js';
+import { jobHandOver } from '../sql/job-hand-over.js';
 
 /** node-postgres' query-config form, which {@link PgPool}'s connections need not take. */
 interface NamedQuery {
@@ -83,6 +84,26 @@ export class LimitedFetch {
   private goesShared(limit: number): boolean {
     if (this.share === 0) return false;
     return this.lastRunning + Math.min(limit, this.share) + (SHARED_TICKETS - 1) * this.share <= this.options.concurrency!.globalLimit!;
+  }
+
+  /**
+   * Whether a job of this queue that completed here may hand its slot to the next job of its
+   * partition ({@link handOver}): a concurrency limit and no rate limit (a start under a rate
+   * limit must be logged under the queue's lock).
+   */
+  get handsOver(): boolean {
+    return this.options.concurrency !== undefined && this.options.rateLimit === undefined;
+  }
+
+  /**
+   * Stores a completion and takes the next job of its partition in one statement (see
+   * {@link jobHandOver}): `written` is false when the job no longer ran that attempt.
+   */
+  async handOver(row: { id: number; attempt: number; finalized_at: string | null }): Promise<{ written: boolean; jobs: JobRow<unknown>[] }> {
+    const { pool, schema, queue, clientId, concurrency } = this.options;
+    const { text, values } = jobHandOver({ schema, queue, clientId, partition: concurrency?.partition, id: row.id, attempt: row.attempt, finalizedAt: row.finalized_at!, scanLimit: LIMITED_SCAN_MAX });
+    const [result] = (await pool.query(text, values)).rows;
+    return { written: result.done === 1, jobs: (JSON.parse(result.jobs) as Record<string, unknown>[]).map((raw) => jobRowFromJson<unknown>(raw)) };
   }
 
   /** Records this client's limits in the queue's row (which must exist), warning when another client's differ. */

@@ -223,7 +223,7 @@ export class Completer<T extends PendingOutcome> {
 }
 
 /** A completion with nothing but its state to write: the fast statement's. */
-const isPlainCompletion = (row: JobOutcomeRow): boolean => row.state === 'completed' && row.output === undefined && row.workflow === undefined;
+export const isPlainCompletion = (row: JobOutcomeRow): boolean => row.state === 'completed' && row.output === undefined && row.workflow === undefined;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

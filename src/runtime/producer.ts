@@ -80,6 +80,8 @@ export class Producer {
   private rateTimerAt = Infinity;
   private idle: (() => void)[] = [];
   private readonly prefetch: PrefetchSizer;
+  /** Finished jobs whose slot is being handed over: their finish asks for no fetch. */
+  private handingOver = 0;
 
   constructor(private readonly options: ProducerOptions) {
     this.prefetch = new PrefetchSizer(options.prefetch, options.maxWorkers);
@@ -100,6 +102,41 @@ export class Producer {
    */
   get refetchesOnFinish(): boolean {
     return !this.stopping && !this.paused && !this.lastFetchFailed && !this.backlog && this.running + this.buffer.length < this.options.maxWorkers;
+  }
+
+  /**
+   * Called as a job of this queue completes here: whether its slot goes to the next job of its
+   * partition in the statement that stores the completion ({@link LimitedFetch.handOver}),
+   * instead of the completer's batch and a locked fetch. Only while the limit binds (the last
+   * fetch came back short, so this producer would fetch again at once anyway); with a limit
+   * that does not bind, batches write and fetch more per round trip. When true, room for the
+   * successor is claimed until {@link handedOver}.
+   */
+  beginHandOver(): boolean {
+    if (!this.options.limited?.handsOver || this.stopping || this.paused || this.backlog || this.lastFetchFailed) return false;
+    this.fetching++;
+    this.requested++;
+    this.handingOver++;
+    return true;
+  }
+
+  /** Stores a completion of this queue and takes its slot's successor (see {@link beginHandOver}). */
+  handOverSlot(row: { id: number; attempt: number; finalized_at: string | null }): Promise<{ written: boolean; jobs: JobRow<unknown>[] }> {
+    return this.options.limited!.handOver(row);
+  }
+
+  /** A hand-over ended, with the job it took (or none: the slot is free, and fetched for). */
+  handedOver(jobs: JobRow<unknown>[]): void {
+    this.fetching--;
+    this.requested--;
+    if (jobs.length > 0 && (this.paused || this.stopping)) void this.options.release(jobs);
+    else if (jobs.length > 0) {
+      this.buffer.push(...jobs);
+      this.buffer.sort(byFetchOrder);
+      this.startBuffered();
+    }
+    if (this.stopping) return this.checkIdle();
+    if (jobs.length === 0 || this.fetchAgain) void this.fetch(true);
   }
 
   /** Registers the queue and reads whether it is paused; fetches nothing yet. */
@@ -294,6 +331,11 @@ export class Producer {
     this.prefetch.jobFinished();
     if (this.stopping) return this.checkIdle();
     this.startBuffered();
+    if (this.handingOver > 0) {
+      // Slots are alike: whichever job's finish this is, one slot is on its way to a successor.
+      this.handingOver--;
+      return;
+    }
     // A limited queue's freed slot may be the one its waiting jobs need: ask at once, beside a
     // fetch in flight (which may have counted the job as running still); the queue's lock
     // orders the two. Once a fetch came back full the limit did not bind, and the usual

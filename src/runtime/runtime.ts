@@ -8,7 +8,7 @@ import type { MaintenanceService } from '../maintenance/service.js';
 import { Elector } from '../maintenance/elector.js';
 import { DeadClientRescuer } from '../maintenance/dead-client-rescuer.js';
 import { Heartbeat } from './heartbeat.js';
-import { Completer } from './completer.js';
+import { Completer, isPlainCompletion } from './completer.js';
 import { executeJob, LazyRunningJob, type ExecutorOptions } from './executor.js';
 import { Notifier } from './notifier.js';
 import { outcomeRow, type Outcome } from './outcome.js';
@@ -28,6 +28,7 @@ import { SequencePromoter } from '../maintenance/sequence-promoter.js';
 import { SequenceReleaser } from './sequence-releaser.js';
 import { SLOTS_TOPIC, type SlotNotices } from '../flow/slot-notices.js';
 import { queueProducers } from './queue-producers.js';
+import { handOverSlot } from './slot-hand-over.js';
 import { runtimeProgressStore } from './progress-store.js';
 
 /** The client a runtime works for: what its workers get, and its insert path for periodic jobs. */
@@ -85,11 +86,7 @@ export class Runtime {
       schema: config.schema,
       logger: config.logger,
       faults,
-      onStored: (p, written, cancelled, row) => {
-        this.slots?.outcomeStored(p.running.job);
-        this.outcomeEvents.stored(p, written, cancelled, row);
-        this.sequences.stored(p.running.job, written ? (cancelled ? 'cancelled' : row.state) : undefined);
-      },
+      onStored: (p, written, cancelled, row) => this.outcomeStored(p, written, cancelled, row),
     });
     this.sequences = new SequenceReleaser({ pool: config.pool, schema: config.schema, logger: config.logger });
     this.maintenance = maintenanceServices(
@@ -300,14 +297,27 @@ export class Runtime {
         outcome = { type: 'failed', error: new TributaryError(`could not record the outcome: ${String(error)}`), retryInMs: 1000, discard: false };
         row = outcomeRow(job, outcome, new Date(finishedAt));
       }
-      this.slots?.jobFinished(job);
-      this.completer.add({ row, running, outcome, startedAt, finishedAt });
+      const producer = this.producers.get(job.queue);
+      const stored: StoredAttempt = { row, running, outcome, startedAt, finishedAt };
+      if (isPlainCompletion(row) && !running.overrun && producer?.beginHandOver()) {
+        void handOverSlot({ producer, stored, slots: this.slots, completer: this.completer, logger: this.config.logger, onStored: (p, written) => this.outcomeStored(p, written, false, p.row) });
+      }
+      else {
+        this.slots?.jobFinished(job);
+        this.completer.add(stored);
+      }
     } finally {
       // The job may already run again here (a retry fetched while an overrun goes on).
       if (this.running.get(job.id) === running) this.running.delete(job.id);
     }
     // The outcome is recorded; the slot is freed only once the worker's function has returned.
     if (running.overrun) await running.overrun;
+  }
+
+  private outcomeStored(p: StoredAttempt, written: boolean, cancelled: boolean, row: JobOutcomeRow): void {
+    this.slots?.outcomeStored(p.running.job);
+    this.outcomeEvents.stored(p, written, cancelled, row);
+    this.sequences.stored(p.running.job, written ? (cancelled ? 'cancelled' : row.state) : undefined);
   }
 
   private cancelBuffered(job: JobRow<unknown>): void {

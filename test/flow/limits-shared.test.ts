@@ -116,8 +116,8 @@ test('3 clients of 10 workers under globalLimit 16 (shared and exclusive fetches
   }));
   try {
     await Promise.all(clients.map((c) => c.start()));
-    await inserter.insertMany(t.db, Array.from({ length: 300 }, () => ({ job: step, args: { ms: 30 }, opts: { queue: 'limited' } })));
-    await waitFor(async () => (await t.query(`SELECT count(*)::int AS n FROM river_job WHERE state = 'completed'`))[0]!.n === 300, { timeoutMs: 60_000, message: '300 completed jobs' });
+    await inserter.insertMany(t.db, Array.from({ length: 160 }, () => ({ job: step, args: { ms: 200 }, opts: { queue: 'limited' } })));
+    await waitFor(async () => (await t.query(`SELECT count(*)::int AS n FROM river_job WHERE state = 'completed'`))[0]!.n === 160, { timeoutMs: 60_000, message: '160 completed jobs' });
   } finally {
     await Promise.all(clients.map((c) => c.stop()));
     await Promise.all(pools.map((p) => p.end()));
