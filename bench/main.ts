@@ -26,6 +26,7 @@ import { startLocalRedis, type LocalRedis } from './redis.js';
 import { extras, summary, table, targetTable, type Measured, type Results } from './report.js';
 import { drainInProcesses, tuningSet } from './scale.js';
 import { measureFlowLimits } from './flow-limits.js';
+import { measureCommitFloor } from './commit-floor.js';
 import { measureSequences } from './flow-sequences.js';
 import { measureWorkflows } from './workflows.js';
 import { meanFetch, meanFlush, type StatementSizes } from './statement-sizes.js';
@@ -274,6 +275,12 @@ try {
       log('\nsequences: 1,000 keys x 10 jobs drained by 2 Tributary client processes, against the unlimited drain');
       results.sequences = await measureSequences(postgres.url, settings, log);
     });
+  }
+
+  if (phases.has('limits') || phases.has('workflows')) {
+    // Every limited slot's hand-off and every workflow link waits for at least one commit.
+    results.commitFloor = await measureCommitFloor(postgres.url);
+    log(`\none durable commit (a one-row UPDATE, 300 in a row): p50 ${results.commitFloor.p50Ms.toFixed(2)} ms, p90 ${results.commitFloor.p90Ms.toFixed(2)} ms`);
   }
 
   if (phases.has('limits')) {

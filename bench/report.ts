@@ -7,6 +7,7 @@ import type { Figures } from './phases.js';
 import { peakRss, type ChildrenResult } from './scale.js';
 import type { SequencesResult } from './flow-sequences.js';
 import type { WorkflowsResult } from './workflows.js';
+import type { CommitFloor } from './commit-floor.js';
 import { ratio, round } from './stats.js';
 import { evaluate } from './targets.js';
 
@@ -34,6 +35,8 @@ export interface Results {
   flowLimits?: FlowLimitsResult | string;
   /** The workflows phase (issue 15). */
   workflows?: WorkflowsResult;
+  /** One durable commit, measured before the limits and workflows phases: their floor per hand-off. */
+  commitFloor?: CommitFloor;
   /** Seconds each phase took, in the order they ran (the per-contender phases as one). */
   durations: Record<string, number>;
   notes: string[];
@@ -202,6 +205,7 @@ export function summary(results: Results, settings: BenchSettings, extra: Record
     },
     limits: results.flowLimits,
     workflows: results.workflows,
+    commit_floor: results.commitFloor,
     targets: evaluate(results).map((t) => ({ target: t.target, measured: t.measured, met: t.met })),
     durations_s: Object.fromEntries(Object.entries(results.durations).map(([phase, seconds]) => [phase, round(seconds, 0)])),
     notes: results.notes,
