@@ -21,8 +21,8 @@ describe("tributary migrate gives River's version 7", () => {
     const t = await createTestDatabase();
     expect(await catalogSnapshot(t.query, 'public')).toEqual(tributaryCatalog());
     expect(await riverMigrations(t, 'public')).toEqual(MAIN_1_TO_7);
-    // Beside River's tables, only Tributary's own: client heartbeats and its migration record.
-    expect(await otherTables(t, 'public')).toEqual(['tributary_client', 'tributary_migration']);
+    // Beside River's tables, only Tributary's own: client heartbeats, its migration record and the dashboard's samples.
+    expect(await otherTables(t, 'public')).toEqual(['tributary_client', 'tributary_migration', 'tributary_queue_sample']);
   });
 
   test('in a named schema', async () => {
