@@ -21,6 +21,17 @@ export interface TimeChart {
 
 const HEIGHT = 220;
 
+/**
+ * Dots only where a value has no neighbour to draw a line to (a first sample, or one between
+ * minutes no leader sampled), which a line alone would not show.
+ */
+const isolated: uPlot.Series.Points.Filter = (u, seriesIdx) => {
+  const values = u.data[seriesIdx] ?? [];
+  const shown: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] != null && values[i - 1] == null && values[i + 1] == null) shown.push(i);
+  return shown;
+};
+
 const cssValue = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
 /**
@@ -34,7 +45,7 @@ export function timeChart(name: string, title: string, lines: readonly ChartLine
   let chart: uPlot | undefined;
   let drawnWith = '';
 
-  function options(width: number, palette: { fg: string; muted: string; grid: string; lines: string[] }): uPlot.Options {
+  function options(width: number, palette: { fg: string; muted: string; grid: string; surface: string; lines: string[] }): uPlot.Options {
     const axis = { stroke: palette.muted, grid: { stroke: palette.grid, width: 1 }, ticks: { stroke: palette.grid, width: 1 } };
     return {
       width,
@@ -42,7 +53,7 @@ export function timeChart(name: string, title: string, lines: readonly ChartLine
       // Whole numbers of jobs: no "0.5" ticks on a quiet minute.
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
       axes: [axis, { ...axis, size: 50 }],
-      series: [{}, ...lines.map((line, i) => ({ label: line.label, stroke: palette.lines[i], width: 1.5, points: { show: false } }))],
+      series: [{}, ...lines.map((line, i) => ({ label: line.label, stroke: palette.lines[i], width: 1.5, points: { show: true, size: 5, fill: palette.surface, filter: isolated } }))],
       legend: { live: true },
       cursor: { points: { size: 6 } },
     };
@@ -55,6 +66,7 @@ export function timeChart(name: string, title: string, lines: readonly ChartLine
         fg: cssValue('--fg'),
         muted: cssValue('--muted'),
         grid: cssValue('--border'),
+        surface: cssValue('--surface'),
         lines: lines.map((line) => cssValue(line.colour)),
       };
       const width = Math.max(280, plot.clientWidth || element.clientWidth || 600);
