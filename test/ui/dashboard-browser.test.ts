@@ -52,7 +52,7 @@ test('the dashboard charts real jobs completed, failed and discarded, and the qu
   // One that fails and stays retryable (its retry an hour away), and some waiting for later.
   await client.insert(t.db, task, { fail: true }, { queue: 'mail', maxAttempts: 5 });
   await client.insertMany(t.db, Array.from({ length: 3 }, () => ({ job: task, args: { fail: false }, opts: { scheduledAt: new Date(Date.now() + 3_600_000) } })));
-  await waitFor(async () => (await t.query(`SELECT count(*)::int AS n FROM river_job WHERE state IN ('completed', 'discarded', 'retryable')`))[0].n === 10, {
+  await waitFor(async () => (await t.query(`SELECT count(*)::int AS n FROM river_job WHERE state IN ('completed', 'discarded', 'retryable')`))[0]?.n === 10, {
     timeoutMs: 30_000, message: '7 completed, 2 discarded and 1 retryable job',
   });
   // Stopping writes the client's counts at once (no 5 s wait); then a sample pass of the leader's service.
@@ -73,7 +73,7 @@ test('the dashboard charts real jobs completed, failed and discarded, and the qu
   const legend = await page.locator('figure[data-chart="throughput"] .u-legend').textContent();
   for (const label of ['completed', 'failed', 'discarded']) expect(legend).toContain(label);
   // uPlot's stylesheet is part of /assets/app.css: its overlay is positioned, not laid out below the canvas.
-  expect(await page.locator('figure[data-chart="throughput"] .u-over').evaluate((e) => getComputedStyle(e).position)).toBe('absolute');
+  expect(await page.locator('figure[data-chart="throughput"] .u-over').evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).position)).toBe('absolute');
   await page.screenshot({ path: screenshotPath('dashboard.png'), fullPage: true });
 
   // One queue, and the day range.
@@ -85,12 +85,9 @@ test('the dashboard charts real jobs completed, failed and discarded, and the qu
   await page.screenshot({ path: screenshotPath('dashboard-mail-day.png'), fullPage: true });
 
   // Colours come from the CSS custom properties: a new value shows at the next refresh.
-  const strokeOf = () => page.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('figure[data-chart="throughput"] canvas')!;
-    return canvas.toDataURL();
-  });
+  const strokeOf = () => page.locator('figure[data-chart="throughput"] canvas').evaluate((canvas) => (canvas as unknown as { toDataURL(): string }).toDataURL());
   const before = await strokeOf();
-  await page.evaluate(() => document.documentElement.style.setProperty('--chart-completed', 'rgb(255, 0, 255)'));
+  await page.locator('html').evaluate((html) => html.style.setProperty('--chart-completed', 'rgb(255, 0, 255)'));
   await expect.poll(strokeOf, { timeout: 10_000 }).not.toBe(before);
   expect(problems).toEqual([]);
 });
