@@ -81,6 +81,13 @@ describe('GET /api/dashboard', () => {
     expect(await get(`/api/dashboard?${query}`)).toEqual({ status: 400, body: { error } });
   });
 
+  test("uPlot's stylesheet and the charts' colours are in /assets/app.css, the one stylesheet the CSP allows", async () => {
+    const css = await (await handler(new Request('http://tributary.test/assets/app.css'))).text();
+    expect(css).toContain('.uplot');
+    expect(css).toContain('.u-over');
+    for (const name of ['completed', 'failed', 'discarded', 'available', 'scheduled', 'running', 'retryable']) expect(css).toContain(`--chart-${name}:`);
+  });
+
   test('without the samples table, a 503 that says what is missing', async () => {
     const bare = await createTestDatabase();
     await bare.query('DROP TABLE tributary_queue_sample');
