@@ -72,7 +72,7 @@ describe('tributary migrate (CLI)', () => {
     const t = await createTestDatabase({ empty: true });
     const first = await run('node', [cli, 'migrate', '--database-url', t.url, '--schema', 'cli_q']);
     expect(first.stdout).toContain('applied 0000_river_schema in schema cli_q');
-    expect(first.stdout).toContain('migrated schema cli_q: 7 migration(s) applied');
+    expect(first.stdout).toContain('migrated schema cli_q: 8 migration(s) applied');
     const second = await run('node', [cli, 'migrate', '--schema', 'cli_q'], { env: { ...process.env, DATABASE_URL: t.url } });
     expect(second.stdout).toContain('schema cli_q is up to date');
   });

@@ -17,6 +17,8 @@ export interface TimeChart {
    * custom properties on every call, so a theme change shows at the next refresh.
    */
   draw(at: number[], values: (number | null)[][]): void;
+  /** Removes the chart and the window listeners uPlot added. */
+  destroy(): void;
 }
 
 const HEIGHT = 220;
@@ -36,8 +38,8 @@ const cssValue = (name: string) => getComputedStyle(document.documentElement).ge
 
 /**
  * A chart titled `title` with `lines`. The data it was last given is on its element too, for
- * tests and for people reading the page's DOM: `data-points` (minutes drawn) and
- * `data-total-<label>` (each line's sum).
+ * tests and for people reading the page's DOM: `data-points` (minutes drawn),
+ * `data-total-<label>` (each line's sum) and `data-last-<label>` (its latest value, '' for none).
  */
 export function timeChart(name: string, title: string, lines: readonly ChartLine[]): TimeChart {
   const plot = h('div', { class: 'chart-plot' });
@@ -45,7 +47,7 @@ export function timeChart(name: string, title: string, lines: readonly ChartLine
   let chart: uPlot | undefined;
   let drawnWith = '';
 
-  function options(width: number, palette: { fg: string; muted: string; grid: string; surface: string; lines: string[] }): uPlot.Options {
+  function options(width: number, palette: { muted: string; grid: string; surface: string; lines: string[] }): uPlot.Options {
     const axis = { stroke: palette.muted, grid: { stroke: palette.grid, width: 1 }, ticks: { stroke: palette.grid, width: 1 } };
     return {
       width,
@@ -63,7 +65,6 @@ export function timeChart(name: string, title: string, lines: readonly ChartLine
     element,
     draw(at, values) {
       const palette = {
-        fg: cssValue('--fg'),
         muted: cssValue('--muted'),
         grid: cssValue('--border'),
         surface: cssValue('--surface'),
@@ -82,7 +83,15 @@ export function timeChart(name: string, title: string, lines: readonly ChartLine
         chart.setData(data);
       }
       element.setAttribute('data-points', String(at.length));
-      lines.forEach((line, i) => element.setAttribute(`data-total-${line.label}`, String((values[i] ?? []).reduce<number>((sum, v) => sum + (v ?? 0), 0))));
+      lines.forEach((line, i) => {
+        const series = values[i] ?? [];
+        element.setAttribute(`data-total-${line.label}`, String(series.reduce<number>((sum, v) => sum + (v ?? 0), 0)));
+        element.setAttribute(`data-last-${line.label}`, String(series.findLast((v) => v !== null) ?? ''));
+      });
+    },
+    destroy() {
+      chart?.destroy();
+      chart = undefined;
     },
   };
 }

@@ -1,9 +1,12 @@
 import { api } from './api.js';
-import { timeChart } from './chart.js';
+import { timeChart, type TimeChart } from './chart.js';
 import { h, replace } from './dom.js';
 
 const RANGES = { hour: 'Last hour', day: 'Last day' } as const;
 type Range = keyof typeof RANGES;
+
+/** The charts of the dashboard last shown: uPlot keeps window listeners until a chart is destroyed. */
+let shown: TimeChart[] = [];
 
 /**
  * Throughput (jobs completed, failed and discarded per minute) and depth (available, scheduled,
@@ -29,6 +32,8 @@ export async function dashboardView(root: HTMLElement, params: URLSearchParams):
     { label: 'running', colour: '--chart-running' },
     { label: 'retryable', colour: '--chart-retryable' },
   ]);
+  for (const chart of shown) chart.destroy();
+  shown = [throughput, depth];
   replace(root, h('h2', null, 'Dashboard'), rangeTabs, queueTabs, note, h('div', { class: 'charts' }, throughput.element, depth.element));
 
   async function render(): Promise<void> {
