@@ -52,7 +52,7 @@ export function timeChart(name: string, title: string, lines: readonly ChartLine
     return {
       width,
       height: HEIGHT,
-      // Whole numbers of jobs: no "0.5" ticks on a quiet minute.
+      // From 0 and at least 4 high: a quiet hour gets whole-job ticks, not "0.5 jobs".
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] } },
       axes: [axis, { ...axis, size: 50 }],
       series: [{}, ...lines.map((line, i) => ({ label: line.label, stroke: palette.lines[i], width: 1.5, points: { show: true, size: 5, fill: palette.surface, filter: isolated } }))],
