@@ -9,6 +9,8 @@ import pg from 'pg';
 import { Client } from '../src/index.js';
 import { createUiHandler } from '../src/ui/index.js';
 import { migrate } from '../src/migrate/migrate.js';
+import { QueueSampler } from '../src/maintenance/queue-sampler.js';
+import { queueSampleAddCounts } from '../src/sql/queue-sample.js';
 import { startLocalPostgres } from '../tools/local-postgres.js';
 import { createDatabase, dropDatabase } from './database.js';
 
@@ -44,7 +46,14 @@ try {
     [waiting],
   );
   await pool.query(`INSERT INTO river_queue (name) SELECT 'queue_' || i FROM generate_series(0, 3) AS i`);
+  // The dashboard's samples as a day of four busy queues leaves them: a row per queue and minute for 26 hours.
+  await pool.query(
+    `INSERT INTO tributary_queue_sample (queue, at, completed, failed, discarded, available, scheduled, running, retryable)
+     SELECT 'queue_' || q, date_trunc('minute', now()) - make_interval(mins => m), 600 + m % 50, m % 7, m % 3, 100 + m % 40, 2000, 50, m % 11
+     FROM generate_series(0, 3) AS q, generate_series(0, 26 * 60 - 1) AS m`,
+  );
   await pool.query('VACUUM ANALYZE river_job');
+  await pool.query('VACUUM ANALYZE tributary_queue_sample');
   console.log(`filled river_job with ${finished.toLocaleString('en-US')} finished and ${waiting.toLocaleString('en-US')} waiting jobs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const client = new Client({ pool });
@@ -62,6 +71,9 @@ try {
     'by id': `/api/jobs?state=completed&id=${ids.lo + 12345}`,
     'one job': `/api/jobs/${ids.hi - 5}`,
     'queues with counts': '/api/queues',
+    'dashboard, last hour': '/api/dashboard?range=hour',
+    'dashboard, last day': '/api/dashboard?range=day',
+    'dashboard, last day, one queue': '/api/dashboard?range=day&queue=queue_2',
   };
   const rows: { request: string; medianMs: number; p90Ms: number }[] = [];
   for (const [label, path] of Object.entries(requests)) {
@@ -78,6 +90,27 @@ try {
       const response = await ui(new Request(`http://bench${target}`));
       await response.arrayBuffer();
       if (!response.ok) throw new Error(`${label}: HTTP ${response.status}`);
+      times.push(performance.now() - at);
+    }
+    times.sort((a, b) => a - b);
+    rows.push({ request: label, medianMs: +times[Math.floor(runs / 2)]!.toFixed(1), p90Ms: +times[Math.floor(runs * 0.9)]!.toFixed(1) });
+  }
+  // The statements behind the figures, timed the same way: the leader's sample pass (depth of
+  // the waiting jobs, then pruning) and one client's flush of its counts.
+  const sampler = new QueueSampler({ pool, schema: undefined, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const statements: Record<string, () => Promise<unknown>> = {
+    'sampler pass (depth + prune)': () => sampler.runOnce(),
+    'client counts flush (4 queues)': () => {
+      const at = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+      const { text, values } = queueSampleAddCounts({ schema: undefined, counts: [0, 1, 2, 3].map((q) => ({ queue: `queue_${q}`, at, completed: 500, failed: 3, discarded: 1 })) });
+      return pool.query(text, values);
+    },
+  };
+  for (const [label, run] of Object.entries(statements)) {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const at = performance.now();
+      await run();
       times.push(performance.now() - at);
     }
     times.sort((a, b) => a - b);

@@ -3,6 +3,7 @@ import type { PeriodicEnqueuerOptions } from './periodic-enqueuer.js';
 import { JobCleaner } from './job-cleaner.js';
 import { PeriodicEnqueuer } from './periodic-enqueuer.js';
 import { QueueCleaner } from './queue-cleaner.js';
+import { QueueSampler } from './queue-sampler.js';
 import { Reindexer } from './reindexer.js';
 import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
@@ -27,6 +28,7 @@ export function maintenanceServices(
     new Rescuer({ ...ctx, stuckAfterMs: config.rescueStuckJobsAfter, clientDeadAfterMs: config.clientDeadAfter }),
     new JobCleaner({ ...ctx, retention: config.retention }),
     new QueueCleaner({ ...ctx, retention: config.queueRetention }),
+    new QueueSampler(ctx),
     ...(config.reindex ? [new Reindexer({ ...ctx, ...config.reindex })] : []),
     new PeriodicEnqueuer({ ...ctx, periodicJobs: config.periodicJobs, insertDefaults: config.insertOpts, insert }),
     ...config.plugins.flatMap((plugin) => plugin.maintenanceServices?.(ctx) ?? []),

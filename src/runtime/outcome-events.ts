@@ -8,6 +8,7 @@ import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { PgPool } from '../sql/pg-pool.js';
 import type { RunningJob } from './executor.js';
 import { applyOutcomeRow, type Outcome } from './outcome.js';
+import type { ThroughputOutcome } from './throughput-recorder.js';
 
 /** A job running here, and the row a worker completed it with in its own transaction, if it did. */
 export type RunningHere = RunningJob & { completedInTx?: JobRow<unknown> };
@@ -35,6 +36,8 @@ export interface OutcomeEventsOptions {
   logger: Logger;
   /** Wakes a queue's producer: a retry due at once went straight back to available. */
   wake: (queue: string) => void;
+  /** Counts an attempt's outcome for the dashboard, once it is stored. */
+  count: (queue: string, outcome: ThroughputOutcome) => void;
 }
 
 /**
@@ -47,7 +50,7 @@ export class OutcomeEvents {
   constructor(private readonly options: OutcomeEventsOptions) {}
 
   stored(attempt: StoredAttempt, written: boolean, cancelled: boolean, storedRow: JobOutcomeRow): void {
-    const { events, wake } = this.options;
+    const { events, wake, count } = this.options;
     const { running, startedAt, finishedAt } = attempt;
     let { outcome } = attempt;
     let row = storedRow;
@@ -61,6 +64,11 @@ export class OutcomeEvents {
     const queueWaitMs = Math.max(0, startedAt - running.job.scheduledAt.getTime());
     const runDurationMs = finishedAt - startedAt;
     if (written) {
+      if (outcome.type === 'completed') count(running.job.queue, 'completed');
+      else if (outcome.type === 'failed') {
+        count(running.job.queue, 'failed');
+        if (row.state === 'discarded') count(running.job.queue, 'discarded');
+      }
       const event = EVENT_OF[outcome.type];
       // Building the stored row and the payload is most of an event's cost: only for listeners.
       if (events.has(event)) {
@@ -78,12 +86,15 @@ export class OutcomeEvents {
    * outcome. Reads the row to tell a commit from a rollback followed by another change.
    */
   private completedInTx(running: RunningHere, queueWaitMs: number, runDurationMs: number): void {
-    const { pool, schema, events, logger } = this.options;
+    const { pool, schema, events, logger, count } = this.options;
     const { text, values } = jobGet({ schema, id: running.job.id });
     pool.query(text, values).then(
       ({ rows }) => {
         const job = rows[0] ? jobRowFromJson<unknown>(JSON.parse(rows[0].job)) : undefined;
-        if (job?.state === 'completed' && job.attempt === running.job.attempt) events.emit('job_completed', { job, queueWaitMs, runDurationMs });
+        if (job?.state === 'completed' && job.attempt === running.job.attempt) {
+          count(job.queue, 'completed');
+          events.emit('job_completed', { job, queueWaitMs, runDurationMs });
+        }
       },
       (error: unknown) => logger.warn(`could not read job ${running.job.id} after completeTx`, { error: String(error) }),
     );

@@ -8,6 +8,7 @@ import type { MaintenanceService } from '../maintenance/service.js';
 import { Elector } from '../maintenance/elector.js';
 import { DeadClientRescuer } from '../maintenance/dead-client-rescuer.js';
 import { Heartbeat } from './heartbeat.js';
+import { ThroughputRecorder } from './throughput-recorder.js';
 import { Completer, isPlainCompletion } from './completer.js';
 import { executeJob, LazyRunningJob, type ExecutorOptions } from './executor.js';
 import { Notifier } from './notifier.js';
@@ -50,6 +51,7 @@ export class Runtime {
   private readonly maintenance: MaintenanceService[];
   private readonly sequences: SequenceReleaser;
   private readonly heartbeat: Heartbeat;
+  private readonly throughput: ThroughputRecorder;
   private readonly deadClientRescuer: DeadClientRescuer;
   private readonly elector: Elector;
   /** Freed slots of limited queues; undefined when no queue here is limited. */
@@ -80,7 +82,12 @@ export class Runtime {
         insert: { schema: config.schema, defaults: config.insertOpts, pool: config.pool },
       },
     };
-    this.outcomeEvents = new OutcomeEvents({ events, pool: config.pool, schema: config.schema, logger: config.logger, wake: (queue) => this.wake([queue]) });
+    this.throughput = new ThroughputRecorder({ pool: config.pool, schema: config.schema, logger: config.logger });
+    this.outcomeEvents = new OutcomeEvents({
+      events, pool: config.pool, schema: config.schema, logger: config.logger,
+      wake: (queue) => this.wake([queue]),
+      count: (queue, outcome) => this.throughput.add(queue, outcome),
+    });
     this.completer = new Completer({
       pool: config.pool,
       schema: config.schema,
@@ -138,6 +145,7 @@ export class Runtime {
     await this.heartbeat.retirePrevious();
     await this.deadClientRescuer.runOnce();
     await this.heartbeat.start();
+    this.throughput.start();
     this.deadClientRescuer.start({ passNow: false });
     await Promise.all([...this.producers.values()].map((p) => p.prepare()));
     await this.elector.start();
@@ -162,7 +170,7 @@ export class Runtime {
     // After the completer: the client is dead to the rescuer once stopped, so its jobs must be
     // stored first. Past the deadline, what is left is the rescuer's, and these two finish on
     // their own (each fails fast without a server).
-    const stopped = Promise.all([this.heartbeat.stop(), this.notifier?.stop()]);
+    const stopped = Promise.all([this.heartbeat.stop(), this.notifier?.stop(), this.throughput.stop()]);
     if (!this.deadline.passed) await stopped;
   }
 

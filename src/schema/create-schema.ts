@@ -66,7 +66,8 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
 /**
  * Builds Tributary's Drizzle tables (River's schema, version 7): `riverJob`, `riverQueue`,
  * `riverLeader`, `riverMigration`, `riverNotification`, the enum `riverJobState`, and
- * Tributary's own `tributaryClient` (client heartbeats). Use it to put the queue in a named
+ * Tributary's own `tributaryClient` (client heartbeats) and `tributaryQueueSample` (the web UI
+ * dashboard's per-minute figures). Use it to put the queue in a named
  * Postgres schema or to opt in to River's GIN indexes; `tributary-queue/schema` exports the
  * default build. What a Drizzle schema cannot declare (`river_leader` UNLOGGED, the `tags`
  * default, River's SQL function and migration rows) is in the shipped interop migrations.
@@ -74,7 +75,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' 
  * @example
  * ```ts
  * // db/schema.ts: export riverSchema too, or drizzle-kit will not create the Postgres schema
- * export const { riverSchema, riverJob, riverQueue, riverLeader, riverMigration, riverNotification, riverJobState, tributaryClient } =
+ * export const { riverSchema, riverJob, riverQueue, riverLeader, riverMigration, riverNotification, riverJobState, tributaryClient, tributaryQueueSample } =
  *   createSchema({ schema: 'queue' });
  * ```
  */
@@ -218,7 +219,28 @@ export function createSchema(options: CreateSchemaOptions = {}) {
     () => [check('tributary_client_id_length', sql`char_length(id) > 0 AND char_length(id) <= 100`)],
   );
 
-  return { riverSchema: namespace, riverJobState, riverJob, riverQueue, riverLeader, riverMigration, riverNotification, tributaryClient };
+  // Tributary's own table (River has none): the dashboard's figures, one row per queue and
+  // minute. Working clients add the jobs they completed, failed and discarded; the leader writes
+  // the queue's depth once a minute and deletes rows older than about a day. Small (queues x
+  // ~1,560 rows), so the dashboard never counts the big river_job.
+  const tributaryQueueSample = tableOf(
+    'tributary_queue_sample',
+    {
+      queue: text('queue').notNull(),
+      at: ts('at').notNull(),
+      completed: integer('completed').notNull().default(0),
+      failed: integer('failed').notNull().default(0),
+      discarded: integer('discarded').notNull().default(0),
+      // Null until the leader samples the minute: a gap in the chart, not a false zero.
+      available: integer('available'),
+      scheduled: integer('scheduled'),
+      running: integer('running'),
+      retryable: integer('retryable'),
+    },
+    (t) => [primaryKey({ name: 'tributary_queue_sample_pkey', columns: [t.queue, t.at] })],
+  );
+
+  return { riverSchema: namespace, riverJobState, riverJob, riverQueue, riverLeader, riverMigration, riverNotification, tributaryClient, tributaryQueueSample };
 }
 
 /** The tables {@link createSchema} returns. */

@@ -29,3 +29,9 @@ export const riverNotification = defaults.riverNotification;
  * its last heartbeat, so the jobs of a client that died are retried within a minute.
  */
 export const tributaryClient = defaults.tributaryClient;
+/**
+ * The table `tributary_queue_sample`: Tributary's own, one row per queue and minute with the jobs
+ * completed, failed and discarded in it and the queue's depth, kept about a day for the web UI's
+ * dashboard.
+ */
+export const tributaryQueueSample = defaults.tributaryQueueSample;

@@ -9,6 +9,7 @@ import { JOB_STATES, type JobState } from '../schema/job-state.js';
 import { jobCountByState } from '../sql/job-count-by-state.js';
 import { queueCountByState } from '../sql/queue-count-by-state.js';
 import type { ResolvedUiOptions } from './options.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { sequenceRoutes } from './sequence-routes.js';
 
 /** Jobs per page in the UI. */
@@ -148,5 +149,6 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
   });
 
   api.route('/', sequenceRoutes(client));
+  api.route('/', dashboardRoutes(client));
   return api;
 }

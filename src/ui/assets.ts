@@ -14,9 +14,19 @@ function bundlePath(): string {
 }
 
 let bundle: Promise<string> | undefined;
+let bundleStyle: Promise<string> | undefined;
 
 /** The UI's script, read once. */
 export function appScript(): Promise<string> {
   bundle ??= readFile(bundlePath(), 'utf8');
   return bundle;
+}
+
+/**
+ * The CSS the script's libraries need (uPlot's), which the build writes beside it as
+ * dist/ui/app.css; read once, served first in /assets/app.css.
+ */
+export function bundledStyle(): Promise<string> {
+  bundleStyle ??= readFile(bundlePath().replace(/\.js$/, '.css'), 'utf8');
+  return bundleStyle;
 }

@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Client } from '../client.js';
 import { QueryFailedError, TributaryError } from '../errors.js';
 import { apiRoutes } from './api-routes.js';
-import { appScript } from './assets.js';
+import { appScript, bundledStyle } from './assets.js';
 import { resolveUiOptions, type UiOptions } from './options.js';
 import { pageHtml } from './page.js';
 import { STYLE } from './style.js';
@@ -31,7 +31,7 @@ export function createUiHandler(client: Client, options: UiOptions = {}): UiHand
   for (const guard of securityMiddleware(resolved)) app.use('*', guard);
   app.route('/api', apiRoutes(client, resolved));
   app.get('/assets/app.js', async (c) => c.body(await appScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
-  app.get('/assets/app.css', (c) => c.body(STYLE, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.get('/assets/app.css', async (c) => c.body(`${await bundledStyle()}\n${STYLE}`, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
   app.get('/', (c) => c.html(pageHtml(resolved.basePath, 'Tributary')));
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((error, c) => {

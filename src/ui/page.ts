@@ -19,7 +19,7 @@ export function pageHtml(basePath: string, title: string): string {
 <body>
 <header>
   <h1>${escapeAttribute(title)}</h1>
-  <nav><a href="#/jobs">Jobs</a><a href="#/queues">Queues</a><a href="#/sequences">Sequences</a><a href="#/periodic">Periodic jobs</a></nav>
+  <nav><a href="#/dashboard">Dashboard</a><a href="#/jobs">Jobs</a><a href="#/queues">Queues</a><a href="#/sequences">Sequences</a><a href="#/periodic">Periodic jobs</a></nav>
   <label class="live"><input type="checkbox" id="live" checked> live</label>
   <span id="status" role="status"></span>
 </header>

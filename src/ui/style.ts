@@ -9,6 +9,8 @@ export const STYLE = `
   --header-bg: #1d2430; --header-fg: #fff; --header-link: #cfd6e4; --tab-bg: #e4e8ef; --hover: #eef1f6;
   --accent: #3456c8; --accent-fg: #fff; --error: #b42318;
   --state-bg: #e4e8ef; --state-completed: #d1fadf; --state-failed: #fee4e2; --state-running: #d1e9ff;
+  --chart-completed: #079455; --chart-failed: #dc6803; --chart-discarded: #d92d20;
+  --chart-available: #3456c8; --chart-scheduled: #7a5af8; --chart-running: #0e9384; --chart-retryable: #dc6803;
   font: 14px/1.4 system-ui, sans-serif; color: var(--fg); background: var(--bg);
 }
 body { margin: 0; }
@@ -43,4 +45,9 @@ pre { background: var(--surface); border: 1px solid var(--border); padding: .6re
 .state { font-size: .8em; padding: .1rem .4rem; border-radius: 3px; background: var(--state-bg); color: var(--fg); }
 .state-completed { background: var(--state-completed); } .state-discarded, .state-cancelled { background: var(--state-failed); } .state-running { background: var(--state-running); }
 ol.errors li { margin-bottom: .6rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 32rem), 1fr)); gap: 1rem; }
+figure.chart { margin: 0; padding: .6rem; background: var(--surface); border: 1px solid var(--border); border-radius: 4px; min-width: 0; }
+figure.chart figcaption { font-weight: 600; margin-bottom: .4rem; }
+.chart-plot { width: 100%; overflow: hidden; }
+.chart .uplot { font-family: inherit; color: var(--fg); }
 `;

@@ -7,7 +7,7 @@ import { createTestDatabase } from '../support/test-database.js';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../../dist/cli.js');
-const tags = ['0000_river_schema', '0001_river_interop', '0002_tributary_client', '0003_river_v7', '0004_river_v7_interop', '0005_sequence_index', '0006_workflow_index'];
+const tags = ['0000_river_schema', '0001_river_interop', '0002_tributary_client', '0003_river_v7', '0004_river_v7_interop', '0005_sequence_index', '0006_workflow_index', '0007_queue_sample'];
 
 const tableNames = async (t: { query: (s: string, p?: unknown[]) => Promise<any[]> }, schema: string) =>
   (await t.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])).map((r) => r.table_name);
@@ -17,7 +17,7 @@ describe('migrate', () => {
     const t = await createTestDatabase({ empty: true });
     const first = await migrate({ pool: t.pool });
     expect(first).toEqual({ schema: 'public', applied: tags, alreadyApplied: [] });
-    expect(await tableNames(t, 'public')).toEqual(['river_job', 'river_leader', 'river_migration', 'river_notification', 'river_queue', 'tributary_client', 'tributary_migration']);
+    expect(await tableNames(t, 'public')).toEqual(['river_job', 'river_leader', 'river_migration', 'river_notification', 'river_queue', 'tributary_client', 'tributary_migration', 'tributary_queue_sample']);
     const again = await migrate({ pool: t.pool });
     expect(again).toEqual({ schema: 'public', applied: [], alreadyApplied: tags });
   });
@@ -34,7 +34,7 @@ describe('migrate', () => {
     const t = await createTestDatabase({ empty: true });
     const result = await migrate({ pool: t.pool, schema: 'queue' });
     expect(result.schema).toBe('queue');
-    expect(await tableNames(t, 'queue')).toEqual(['river_job', 'river_leader', 'river_migration', 'river_notification', 'river_queue', 'tributary_client', 'tributary_migration']);
+    expect(await tableNames(t, 'queue')).toEqual(['river_job', 'river_leader', 'river_migration', 'river_notification', 'river_queue', 'tributary_client', 'tributary_migration', 'tributary_queue_sample']);
     expect(await tableNames(t, 'public')).toEqual([]);
     const [type] = await t.query(`SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'queue.river_job'::regclass AND attname = 'state'`);
     expect(type?.type).toBe('queue.river_job_state');
@@ -72,7 +72,7 @@ describe('tributary migrate (CLI)', () => {
     const t = await createTestDatabase({ empty: true });
     const first = await run('node', [cli, 'migrate', '--database-url', t.url, '--schema', 'cli_q']);
     expect(first.stdout).toContain('applied 0000_river_schema in schema cli_q');
-    expect(first.stdout).toContain('migrated schema cli_q: 7 migration(s) applied');
+    expect(first.stdout).toContain('migrated schema cli_q: 8 migration(s) applied');
     const second = await run('node', [cli, 'migrate', '--schema', 'cli_q'], { env: { ...process.env, DATABASE_URL: t.url } });
     expect(second.stdout).toContain('schema cli_q is up to date');
   });

@@ -76,6 +76,24 @@ export interface Sequence {
   nextId: number | null;
 }
 
+/** GET /api/dashboard: per-minute series, each aligned with `at` (epoch seconds). */
+export interface Dashboard {
+  range: 'hour' | 'day';
+  queue: string | null;
+  /** Queues with samples in the range. */
+  queues: string[];
+  series: {
+    at: number[];
+    completed: number[];
+    failed: number[];
+    discarded: number[];
+    available: (number | null)[];
+    scheduled: (number | null)[];
+    running: (number | null)[];
+    retryable: (number | null)[];
+  };
+}
+
 export interface ActionResult {
   id: number;
   ok: boolean;
@@ -104,4 +122,5 @@ export const api = {
   sequenceResume: (key: string) => post<{ skipped: number[] }>('sequences/resume', { key }),
   queueLimits: () => call<{ queues: QueueLimits[] }>('queue-limits'),
   periodic: () => call<{ periodicJobs: PeriodicJob[] }>('periodic-jobs'),
+  dashboard: (range: 'hour' | 'day', queue?: string) => call<Dashboard>(`dashboard?${new URLSearchParams({ range, ...(queue ? { queue } : {}) })}`),
 };

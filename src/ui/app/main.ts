@@ -1,4 +1,5 @@
 import { api, type Settings } from './api.js';
+import { dashboardView } from './dashboard-view.js';
 import { h, replace } from './dom.js';
 import { jobView } from './job-view.js';
 import { jobsView } from './jobs-view.js';
@@ -26,6 +27,7 @@ async function route(): Promise<void> {
   try {
     const jobMatch = /^\/jobs\/(\d+)$/.exec(path);
     const shown = jobMatch ? await jobView(view, Number(jobMatch[1]), settings)
+      : path === '/dashboard' ? await dashboardView(view, params)
       : path === '/queues' ? await queuesView(view, settings)
       : path === '/sequences' ? await sequencesView(view, params, settings)
       : path === '/periodic' ? await periodicView(view)
