@@ -50,7 +50,7 @@ export interface QueueLimits {
     clientId: string;
     at: string;
   };
-  partitions: { partition: string; running: number; startsInPeriod: number }[];
+  partitions: { partition: string; running: number; startsInPeriod: number; windowFreesAt: string | null }[];
 }
 
 export interface LimitPartition {

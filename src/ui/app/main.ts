@@ -5,6 +5,7 @@ import { jobsView } from './jobs-view.js';
 import { periodicView } from './periodic-view.js';
 import { queuesView } from './queues-view.js';
 import { sequencesView } from './sequences-view.js';
+import { themeControl } from './theme.js';
 
 const REFRESH_MS = 2000;
 const root = document.getElementById('view')!;
@@ -50,6 +51,8 @@ async function tick(): Promise<void> {
   setTimeout(() => void tick(), REFRESH_MS);
 }
 
+// Before the first await, so the control works while the settings load.
+themeControl(document.getElementById('theme') as HTMLSelectElement);
 settings = await api.settings();
 window.addEventListener('hashchange', () => void route());
 await route();
