@@ -4,6 +4,7 @@ import { jobView } from './job-view.js';
 import { jobsView } from './jobs-view.js';
 import { periodicView } from './periodic-view.js';
 import { queuesView } from './queues-view.js';
+import { sequenceView } from './sequence-view.js';
 import { sequencesView } from './sequences-view.js';
 import { themeControl } from './theme.js';
 
@@ -26,7 +27,9 @@ async function route(): Promise<void> {
   for (const link of document.querySelectorAll('header nav a')) link.classList.toggle('active', path.startsWith(link.getAttribute('href')!.slice(1)));
   try {
     const jobMatch = /^\/jobs\/(\d+)$/.exec(path);
+    const sequenceMatch = /^\/sequences\/(.+)$/.exec(path);
     const shown = jobMatch ? await jobView(view, Number(jobMatch[1]), settings)
+      : sequenceMatch ? await sequenceView(view, decodeURIComponent(sequenceMatch[1]!), settings)
       : path === '/queues' ? await queuesView(view, settings)
       : path === '/sequences' ? await sequencesView(view, params, settings)
       : path === '/periodic' ? await periodicView(view)
