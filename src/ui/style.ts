@@ -77,6 +77,7 @@ ol.errors li { margin-bottom: .6rem; }
 .meter > span { display: block; height: 100%; background: var(--meter-fill); }
 .meter.full > span { background: var(--meter-full); }
 .use { white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.group th { background: var(--tab-bg); font-weight: 600; }
 tr.role-halting td { background: var(--state-failed); }
 tr.role-current td { background: var(--state-running); }
 @media (max-width: 700px) {
@@ -84,6 +85,8 @@ tr.role-current td { background: var(--state-running); }
   main { padding: .8rem; }
   /* A table scrolls inside its own box rather than widening the page. */
   table { display: block; overflow-x: auto; width: auto; max-width: 100%; }
+  /* One line a row: cells wrapped into narrow columns made rows tall and mostly empty. */
+  th, td { white-space: nowrap; }
   td.args { max-width: 14rem; }
   pre { max-width: 100%; box-sizing: border-box; }
 }
