@@ -57,15 +57,11 @@ export async function getQueueLimits(ctx: AdminContext, params: QueueLimitsParam
     // Running jobs are counted by the concurrency partition, starts by the rate partition: the
     // two may differ, and then a partition shows in one count only.
     if (limits.concurrency) for (const r of running) use(String(r.partition)).running = Number(r.running);
-    const log = row.rate_log ? (JSON.parse(row.rate_log) as Record<string, number[]>) : {};
     const period = limits.rateLimit?.period;
-    if (period !== undefined) {
-      const since = Number(row.now_ms) - period - RATE_WINDOW_MARGIN_MS;
-      for (const [partition, starts] of Object.entries(log)) {
-        const inWindow = Array.isArray(starts) ? starts.filter((t) => t > since) : [];
-        if (inWindow.length === 0) continue;
+    if (period !== undefined && row.rate_use) {
+      for (const [partition, [starts, oldest]] of Object.entries(JSON.parse(row.rate_use) as Record<string, [number, number]>)) {
         // The fetch's own rule: a start counts until period + margin after it.
-        Object.assign(use(partition), { startsInPeriod: inWindow.length, windowFreesAt: new Date(inWindow.reduce((a, b) => Math.min(a, b)) + period + RATE_WINDOW_MARGIN_MS).toISOString() });
+        Object.assign(use(partition), { startsInPeriod: starts, windowFreesAt: new Date(oldest + period + RATE_WINDOW_MARGIN_MS).toISOString() });
       }
     }
     result.push({ queue: String(row.name), limits, partitions: [...uses.values()].sort((a, b) => b.running - a.running || b.startsInPeriod - a.startsInPeriod || a.partition.localeCompare(b.partition)) });

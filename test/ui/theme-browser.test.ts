@@ -9,6 +9,9 @@ import { quietLogger, waitForState } from '../support/runtime.js';
 import { screenshotPath } from '../support/screenshots.js';
 import { createTestDatabase } from '../support/test-database.js';
 
+// The functions given to page.evaluate run in the browser; this file is typed for Node, without the DOM library.
+declare const document: any, window: any, getComputedStyle: (element: unknown) => any, MutationObserver: any;
+
 const t = await createTestDatabase();
 const task = defineJob({ kind: 'deliver_webhook', args: v.object({ url: v.string(), payload: v.string() }) });
 const slow = defineJob({ kind: 'sync_ledger', args: v.object({ customer: v.string() }), insertOpts: { queue: 'limited' } });
@@ -123,7 +126,7 @@ test('dark mode follows the system, switches from the header, is remembered afte
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
   // Recorded the moment the body starts: the theme is on <html> before anything is painted.
   await page.addInitScript(() => {
-    new MutationObserver((_, observer) => {
+    new MutationObserver((_: unknown, observer: { disconnect(): void }) => {
       if (!document.body) return;
       (window as any).__themeAtBody = document.documentElement.getAttribute('data-theme');
       observer.disconnect();
