@@ -1,7 +1,8 @@
 /**
  * npm run bench:ui [-- --rows N]: how the UI's queries hold up on a big river_job (default one
  * million finished jobs plus 100,000 waiting ones). Fills a database of its own on DATABASE_URL
- * or an embedded Postgres, then times each request the UI makes, through the real handler.
+ * or an embedded Postgres (with a limited queue and a halted sequence of 50,000 waiting jobs),
+ * then times each request the UI makes, through the real handler.
  * Prints a table of medians and, last, one JSON line.
  */
 import { parseArgs } from 'node:util';
@@ -52,6 +53,26 @@ try {
      SELECT 'queue_' || q, date_trunc('minute', now()) - make_interval(mins => m), 600 + m % 50, m % 7, m % 3, 100 + m % 40, 2000, 50, m % 11
      FROM generate_series(0, 3) AS q, generate_series(0, 26 * 60 - 1) AS m`,
   );
+  // A limited queue as a client records it: limits, and a rate log of 1,000 starts per partition
+  // over 100 customers in the current window.
+  await pool.query(
+    `UPDATE river_queue SET metadata = jsonb_build_object(
+       'tributary:limits', jsonb_build_object('concurrency', jsonb_build_object('globalLimit', 20, 'partition', jsonb_build_object('byArgs', jsonb_build_array('to'))),
+         'rateLimit', jsonb_build_object('limit', 1000, 'period', 60000, 'partition', jsonb_build_object('byArgs', jsonb_build_array('to'))), 'clientId', 'bench', 'at', now()),
+       'tributary:rate', (SELECT jsonb_object_agg('["customer' || c || '"]', (SELECT jsonb_agg(extract(epoch FROM now()) * 1000 - s * 50) FROM generate_series(1, 1000) AS s)) FROM generate_series(1, 100) AS c))
+     WHERE name = 'queue_1'`,
+  );
+  // A halted sequence: 200 completed jobs, the discarded one halting it, and 50,000 waiting.
+  const sequenceKey = 'kind=bench_step&args={"account":1}';
+  await pool.query(
+    `INSERT INTO river_job (state, kind, queue, args, metadata, attempt, attempted_at, finalized_at, errors)
+     SELECT CASE WHEN i <= 200 THEN 'completed' WHEN i = 201 THEN 'discarded' ELSE 'pending' END::river_job_state, 'bench_step', 'queue_0',
+       jsonb_build_object('account', 1, 'n', i), jsonb_build_object('tributary:sequence', jsonb_build_object('key', $1::text)),
+       CASE WHEN i <= 201 THEN 1 ELSE 0 END, CASE WHEN i <= 201 THEN now() END, CASE WHEN i <= 201 THEN now() END,
+       CASE WHEN i = 201 THEN ARRAY[jsonb_build_object('at', now(), 'attempt', 1, 'error', 'boom', 'trace', '')] END
+     FROM generate_series(1, 50201) AS i ORDER BY i`,
+    [sequenceKey],
+  );
   await pool.query('VACUUM ANALYZE river_job');
   await pool.query('VACUUM ANALYZE tributary_queue_sample');
   console.log(`filled river_job with ${finished.toLocaleString('en-US')} finished and ${waiting.toLocaleString('en-US')} waiting jobs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -74,6 +95,9 @@ try {
     'dashboard, last hour': '/api/dashboard?range=hour',
     'dashboard, last day': '/api/dashboard?range=day',
     'dashboard, last day, one queue': '/api/dashboard?range=day&queue=queue_2',
+    'queue limits (100 partitions)': '/api/queue-limits',
+    'sequences': '/api/sequences',
+    'one sequence, 50,000 waiting': `/api/sequence?${new URLSearchParams({ key: sequenceKey })}`,
   };
   const rows: { request: string; medianMs: number; p90Ms: number }[] = [];
   for (const [label, path] of Object.entries(requests)) {

@@ -109,6 +109,19 @@ export abstract class ClientAdmin {
   }
 
   /**
+   * A sequence's jobs in run (id) order, each with its role: `done`, `current` (holding it),
+   * `halting`, `skipped` (cancelled or discarded without halting it) and `waiting`; with where the
+   * sequence stands (as `sequenceGet`). At most `limit` (default 50, at most 1,000) of each of
+   * the completed, the cancelled and discarded, the current and the waiting jobs: the first
+   * waiting, the newest others. Completed jobs are not indexed by sequence, so only those among the
+   * {@link admin.SEQUENCE_DONE_LOOKBACK_IDS} (10,000) jobs inserted before where it stands are listed.
+   * @throws ValidationError for a key that is not a sequence key, or a bad limit.
+   */
+  async sequenceJobs(key: string, params?: admin.SequenceJobsParams): Promise<admin.SequenceJobsResult> {
+    return admin.listSequenceJobs(this.adminContext('sequenceJobs'), key, params);
+  }
+
+  /**
    * Resumes a halted sequence past the cancelled or discarded job halting it, without running
    * that job again (to run it again, `jobRetry` it instead): the job stays as it is, marked
    * `resumed_at`, and the next job is made available at once. Resuming a sequence that is not

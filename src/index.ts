@@ -39,6 +39,10 @@ export {
 export {
   SEQUENCE_LIST_DEFAULT_LIMIT, SEQUENCE_LIST_MAX_LIMIT, type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
 } from './admin/index.js';
+export {
+  SEQUENCE_DONE_LOOKBACK_IDS, SEQUENCE_JOBS_DEFAULT_LIMIT, SEQUENCE_JOBS_MAX_LIMIT,
+  type SequenceJobEntry, type SequenceJobRole, type SequenceJobsParams, type SequenceJobsResult,
+} from './admin/index.js';
 export { SEQUENCE_METADATA_KEY, type SequenceOpts } from './insert/sequence-opts.js';
 export type { WorkflowActionResult, WorkflowTask, WorkflowView } from './admin/index.js';
 export type { PartitionUse, QueueLimits, QueueLimitsParams, RecordedLimits } from './admin/index.js';

@@ -10,5 +10,9 @@ export {
   getSequence, listSequences, resumeSequence, SEQUENCE_LIST_DEFAULT_LIMIT, SEQUENCE_LIST_MAX_LIMIT,
   type Sequence, type SequenceJob, type SequenceListParams, type SequenceResumeResult,
 } from './sequence-admin.js';
+export {
+  listSequenceJobs, SEQUENCE_DONE_LOOKBACK_IDS, SEQUENCE_JOBS_DEFAULT_LIMIT, SEQUENCE_JOBS_MAX_LIMIT,
+  type SequenceJobEntry, type SequenceJobRole, type SequenceJobsParams, type SequenceJobsResult,
+} from './sequence-jobs.js';
 export { getQueueLimits, type PartitionUse, type QueueLimits, type QueueLimitsParams, type RecordedLimits } from './queue-limits.js';
 export { cancelWorkflow, getWorkflow, retryWorkflow, type WorkflowActionResult, type WorkflowTask, type WorkflowView } from './workflow-admin.js';

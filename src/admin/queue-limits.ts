@@ -20,6 +20,12 @@ export interface PartitionUse {
   running: number;
   /** Jobs of the partition started in the current rate window (0 without a rate limit). */
   startsInPeriod: number;
+  /**
+   * When the oldest start in the window leaves it (ISO time), freeing room for one more start:
+   * with `startsInPeriod` at the rate limit, the next job of the partition waits until then.
+   * Null when nothing started in the window (or the queue has no rate limit).
+   */
+  windowFreesAt: string | null;
 }
 
 /** A limited queue's limits and current use, as `queueLimits` returns them. */
@@ -47,17 +53,15 @@ export async function getQueueLimits(ctx: AdminContext, params: QueueLimitsParam
     const limits = JSON.parse(row.limits) as RecordedLimits;
     const running = await adminQuery(ctx, queueRunningByPartition({ schema: ctx.schema, queue: row.name, partition: limits.concurrency?.partition ?? undefined }));
     const uses = new Map<string, PartitionUse>();
-    const use = (partition: string) => uses.get(partition) ?? uses.set(partition, { partition, running: 0, startsInPeriod: 0 }).get(partition)!;
+    const use = (partition: string) => uses.get(partition) ?? uses.set(partition, { partition, running: 0, startsInPeriod: 0, windowFreesAt: null }).get(partition)!;
     // Running jobs are counted by the concurrency partition, starts by the rate partition: the
     // two may differ, and then a partition shows in one count only.
     if (limits.concurrency) for (const r of running) use(String(r.partition)).running = Number(r.running);
-    const log = row.rate_log ? (JSON.parse(row.rate_log) as Record<string, number[]>) : {};
     const period = limits.rateLimit?.period;
-    if (period !== undefined) {
-      const since = Number(row.now_ms) - period - RATE_WINDOW_MARGIN_MS;
-      for (const [partition, starts] of Object.entries(log)) {
-        const n = Array.isArray(starts) ? starts.filter((t) => t > since).length : 0;
-        if (n > 0) use(partition).startsInPeriod = n;
+    if (period !== undefined && row.rate_use) {
+      for (const [partition, [starts, oldest]] of Object.entries(JSON.parse(row.rate_use) as Record<string, [number, number]>)) {
+        // The fetch's own rule: a start counts until period + margin after it.
+        Object.assign(use(partition), { startsInPeriod: starts, windowFreesAt: new Date(oldest + period + RATE_WINDOW_MARGIN_MS).toISOString() });
       }
     }
     result.push({ queue: String(row.name), limits, partitions: [...uses.values()].sort((a, b) => b.running - a.running || b.startsInPeriod - a.startsInPeriod || a.partition.localeCompare(b.partition)) });

@@ -8,6 +8,7 @@ import { resolveUiOptions, type UiOptions } from './options.js';
 import { pageHtml } from './page.js';
 import { STYLE } from './style.js';
 import { securityMiddleware } from './security.js';
+import { THEME_SCRIPT } from './theme-script.js';
 
 /** A Web-standard request handler: `(request) => Promise<Response>`. */
 export type UiHandler = (request: Request) => Promise<Response>;
@@ -31,6 +32,7 @@ export function createUiHandler(client: Client, options: UiOptions = {}): UiHand
   for (const guard of securityMiddleware(resolved)) app.use('*', guard);
   app.route('/api', apiRoutes(client, resolved));
   app.get('/assets/app.js', async (c) => c.body(await appScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
+  app.get('/assets/theme.js', (c) => c.body(THEME_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
   app.get('/assets/app.css', async (c) => c.body(`${await bundledStyle()}\n${STYLE}`, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
   app.get('/', (c) => c.html(pageHtml(resolved.basePath, 'Tributary')));
   app.notFound((c) => c.json({ error: 'not found' }, 404));

@@ -1,26 +1,57 @@
-/**
- * The UI's stylesheet, served as /assets/app.css (a file of its own, as the CSP allows no inline
- * style). Every colour is a custom property of :root, so that a theme (dark mode) and the pages'
- * drawings (charts, graphs) share one palette.
- */
-export const STYLE = `
-:root {
+/** The light palette: every colour the pages use, as custom properties of :root. */
+const LIGHT = `
   --fg: #1d2430; --bg: #f6f7f9; --surface: #fff; --muted: #667085; --border: #e4e8ef; --control-border: #98a2b3;
   --header-bg: #1d2430; --header-fg: #fff; --header-link: #cfd6e4; --tab-bg: #e4e8ef; --hover: #eef1f6;
   --accent: #3456c8; --accent-fg: #fff; --error: #b42318;
   --state-bg: #e4e8ef; --state-completed: #d1fadf; --state-failed: #fee4e2; --state-running: #d1e9ff;
   --chart-completed: #079455; --chart-failed: #dc6803; --chart-discarded: #d92d20;
   --chart-available: #3456c8; --chart-scheduled: #7a5af8; --chart-running: #0e9384; --chart-retryable: #dc6803;
+  --meter-bg: #e4e8ef; --meter-fill: #3456c8; --meter-full: #d92d20;
+  color-scheme: light;`;
+
+/**
+ * The dark palette, the same properties. Text pairs keep a WCAG contrast of at least 4.5:1
+ * (test/ui/theme-browser.test.ts measures them in both themes).
+ */
+const DARK = `
+  --fg: #e4e8ef; --bg: #111418; --surface: #1a1f26; --muted: #9aa4b5; --border: #2d3540; --control-border: #5d6878;
+  --header-bg: #0a0c0f; --header-fg: #fff; --header-link: #b8c2d4; --tab-bg: #2d3540; --hover: #262d37;
+  --accent: #8eaaff; --accent-fg: #0a0c0f; --error: #ff8f85;
+  --state-bg: #2d3540; --state-completed: #1c4a30; --state-failed: #5e2520; --state-running: #1d3b5e;
+  --chart-completed: #47cd89; --chart-failed: #fdb022; --chart-discarded: #ff8f85;
+  --chart-available: #8eaaff; --chart-scheduled: #bda7ff; --chart-running: #5fe9d0; --chart-retryable: #fdb022;
+  --meter-bg: #2d3540; --meter-fill: #8eaaff; --meter-full: #ff8f85;
+  color-scheme: dark;`;
+
+/**
+ * The UI's stylesheet, served as /assets/app.css (a file of its own, as the CSP allows no inline
+ * style). Every colour is a custom property of :root, so that the themes and the pages' drawings
+ * (charts, graphs) share one palette. The theme follows the system (prefers-color-scheme) unless
+ * `data-theme="light"` or `"dark"` on <html> says otherwise (set by /assets/theme.js before the
+ * page paints, from the choice remembered in localStorage).
+ *
+ * At phone width the header wraps, tables scroll inside themselves and long words break, so no
+ * page scrolls sideways.
+ */
+export const STYLE = `
+:root {${LIGHT}
   font: 14px/1.4 system-ui, sans-serif; color: var(--fg); background: var(--bg);
 }
+@media (prefers-color-scheme: dark) { :root:not([data-theme="light"]) {${DARK}
+} }
+:root[data-theme="dark"] {${DARK}
+}
 body { margin: 0; }
-header { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.2rem; background: var(--header-bg); color: var(--header-fg); }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem 1.5rem; padding: .6rem 1.2rem; background: var(--header-bg); color: var(--header-fg); }
 header h1 { font-size: 1.1rem; margin: 0; }
-header nav a { color: var(--header-link); margin-right: 1rem; text-decoration: none; }
+header nav { display: flex; flex-wrap: wrap; gap: .2rem 1rem; }
+header nav a { color: var(--header-link); text-decoration: none; }
 header nav a.active, header nav a:hover { color: var(--header-fg); text-decoration: underline; }
-header .live { margin-left: auto; }
+header .theme { margin-left: auto; }
+header select { font: inherit; color: var(--fg); background: var(--surface); border: 1px solid var(--control-border); border-radius: 4px; }
 main { padding: 1rem 1.2rem; }
 a { color: var(--accent); }
+h2, h3, p, dd, li { overflow-wrap: anywhere; }
 .tabs { display: flex; flex-wrap: wrap; gap: .3rem; margin-bottom: .8rem; }
 .tabs a { padding: .3rem .7rem; border-radius: 4px; background: var(--tab-bg); color: var(--fg); text-decoration: none; }
 .tabs a.active { background: var(--accent); color: var(--accent-fg); }
@@ -38,11 +69,12 @@ td.empty { color: var(--muted); text-align: center; padding: 1.5rem; }
 .more { margin-top: .6rem; }
 .message { min-height: 1.2em; color: var(--accent); }
 .error { color: var(--error); }
-dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+.muted { color: var(--muted); }
+dl.fields { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2rem 1rem; }
 dt { color: var(--muted); }
 dd { margin: 0; }
 pre { background: var(--surface); border: 1px solid var(--border); padding: .6rem; overflow: auto; max-height: 24rem; }
-.state { font-size: .8em; padding: .1rem .4rem; border-radius: 3px; background: var(--state-bg); color: var(--fg); }
+.state { font-size: .8em; padding: .1rem .4rem; border-radius: 3px; background: var(--state-bg); color: var(--fg); white-space: nowrap; }
 .state-completed { background: var(--state-completed); } .state-discarded, .state-cancelled { background: var(--state-failed); } .state-running { background: var(--state-running); }
 ol.errors li { margin-bottom: .6rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 32rem), 1fr)); gap: 1rem; }
@@ -50,4 +82,21 @@ figure.chart { margin: 0; padding: .6rem; background: var(--surface); border: 1p
 figure.chart figcaption { font-weight: 600; margin-bottom: .4rem; }
 .chart-plot { width: 100%; overflow: hidden; }
 .chart .uplot { font-family: inherit; color: var(--fg); }
+.meter { display: inline-block; width: 6rem; height: .6rem; margin-right: .4rem; border-radius: 3px; background: var(--meter-bg); vertical-align: middle; overflow: hidden; }
+.meter > span { display: block; height: 100%; background: var(--meter-fill); }
+.meter.full > span { background: var(--meter-full); }
+.use { white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.group th { background: var(--tab-bg); font-weight: 600; }
+tr.role-halting td { background: var(--state-failed); }
+tr.role-current td { background: var(--state-running); }
+@media (max-width: 700px) {
+  header { padding: .5rem .8rem; gap: .3rem 1rem; }
+  main { padding: .8rem; }
+  /* A table scrolls inside its own box rather than widening the page. */
+  table { display: block; overflow-x: auto; width: auto; max-width: 100%; }
+  /* One line a row: cells wrapped into narrow columns made rows tall and mostly empty. */
+  th, td { white-space: nowrap; }
+  td.args { max-width: 14rem; }
+  pre { max-width: 100%; box-sizing: border-box; }
+}
 `;

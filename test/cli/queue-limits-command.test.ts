@@ -19,7 +19,7 @@ test('queues limits: each limited queue with its limits and use per partition, a
   expect(table.stdout).not.toMatch(/plain/);
 
   const { queues } = JSON.parse((await runCli(['queues', 'limits', 'api', '--json', ...db])).stdout);
-  expect(queues).toEqual([{ queue: 'api', limits, partitions: [{ partition: '["acme"]', running: 1, startsInPeriod: 0 }, { partition: '[null]', running: 1, startsInPeriod: 0 }] }]);
+  expect(queues).toEqual([{ queue: 'api', limits, partitions: [{ partition: '["acme"]', running: 1, startsInPeriod: 0, windowFreesAt: null }, { partition: '[null]', running: 1, startsInPeriod: 0, windowFreesAt: null }] }]);
   expect((await runCli(['queues', 'limits', 'plain', ...db])).stdout).toBe('queue plain: no limits recorded\n');
   const bad = await runCli(['queues', 'limits', 'Bad Name', ...db]);
   expect(bad.code).toBe(2);

@@ -197,9 +197,13 @@ test('queueLimits shows each limited queue\'s limits and use per partition: runn
     expect(limited!.queue).toBe('limited');
     expect(limited!.limits).toMatchObject({ concurrency: { globalLimit: 2, partition: { byArgs: ['customer'] } }, rateLimit: { limit: 100, period: 60_000 } });
     expect(limited!.partitions).toEqual([
-      { partition: '["a"]', running: 2, startsInPeriod: 2 },
-      { partition: '[null]', running: 1, startsInPeriod: 1 },
+      { partition: '["a"]', running: 2, startsInPeriod: 2, windowFreesAt: expect.any(String) },
+      { partition: '[null]', running: 1, startsInPeriod: 1, windowFreesAt: expect.any(String) },
     ]);
+    // The window frees a minute (the period) after the partition's first start.
+    const freesIn = Date.parse(limited!.partitions[0]!.windowFreesAt!) - Date.now();
+    expect(freesIn).toBeGreaterThan(30_000);
+    expect(freesIn).toBeLessThanOrEqual(60_000 + 1000);
     expect(await clients[0]!.queueLimits({ queue: 'other' })).toEqual([]);
     await expect(clients[0]!.queueLimits({ queue: 'Bad Name' })).rejects.toThrow(/queueLimits: name: "Bad Name" is not a queue name/);
     await expect(clients[0]!.queueLimits({ queu: 'x' } as never)).rejects.toThrow(/queu/);

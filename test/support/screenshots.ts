@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Where a browser test saves its screenshot `name` (test-results/ is git-ignored). */
+/** Where browser tests save a screenshot: test-results/screenshots/<name> (git-ignored), the folder made on first use. */
 export function screenshotPath(name: string): string {
-  mkdirSync('test-results/screenshots', { recursive: true });
-  return join('test-results/screenshots', name);
+  const dir = join('test-results', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
 }

@@ -12,5 +12,5 @@ test('GET /api/queue-limits: each limited queue with its limits and use per part
   await t.query(`INSERT INTO river_job (kind, queue, state, args, attempt, attempted_at) VALUES ('k', 'api', 'running', '{}', 1, now())`);
   const response = await createUiHandler(client)(new Request('http://tributary.test/api/queue-limits'));
   expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ queues: [{ queue: 'api', limits, partitions: [{ partition: '[]', running: 1, startsInPeriod: 0 }] }] });
+  expect(await response.json()).toEqual({ queues: [{ queue: 'api', limits, partitions: [{ partition: '[]', running: 1, startsInPeriod: 0, windowFreesAt: null }] }] });
 });

@@ -30,3 +30,24 @@ test('the UI lists sequences with their position and halts, and resumes a halted
   expect(((await resumed.json()) as { skipped: number[] }).skipped).toEqual([first!.job.id]);
   expect((await get('/api/sequences')).sequences).toEqual([expect.objectContaining({ key, status: 'running', current: { id: second!.job.id, state: 'available' }, pending: 0 })]);
 });
+
+test('GET /api/sequence: one sequence\'s jobs in run order; a missing, malformed or unknown key is a clear error', async () => {
+  const handler = createUiHandler(client);
+  const get = (path: string) => handler(new Request(`${ORIGIN}${path}`));
+  const other = 'kind=account_step&args={"accountId":6}';
+  const [first, second] = await client.insertMany(t.db, [0, 1].map((n) => ({ job: accountStep, args: { accountId: 6, n } })));
+  await t.query(`UPDATE river_job SET state = 'discarded', attempt = 1, finalized_at = now() WHERE id = $1`, [first!.job.id]);
+  const response = await get(`/api/sequence?${new URLSearchParams({ key: other })}`);
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { sequence: { status: string }; jobs: { id: number; role: string }[] };
+  expect(body.sequence.status).toBe('halted');
+  expect(body.jobs.map((j) => [j.id, j.role])).toEqual([[first!.job.id, 'halting'], [second!.job.id, 'waiting']]);
+
+  const missing = await get('/api/sequence');
+  expect([missing.status, await missing.json()]).toEqual([400, { error: 'key: must be a sequence key' }]);
+  const malformed = await get('/api/sequence?key=account_step');
+  expect(malformed.status).toBe(400);
+  expect(((await malformed.json()) as { error: string }).error).toMatch(/sequenceJobs: key: must be a sequence key/);
+  const unknown = await get(`/api/sequence?${new URLSearchParams({ key: 'kind=nothing_here' })}`);
+  expect(unknown.status).toBe(404);
+});

@@ -50,7 +50,7 @@ export interface QueueLimits {
     clientId: string;
     at: string;
   };
-  partitions: { partition: string; running: number; startsInPeriod: number }[];
+  partitions: { partition: string; running: number; startsInPeriod: number; windowFreesAt: string | null }[];
 }
 
 export interface LimitPartition {
@@ -94,6 +94,20 @@ export interface Dashboard {
   };
 }
 
+/** A job of a sequence in run order, with its part in it (the client's `sequenceJobs`). */
+export interface SequenceJobEntry {
+  id: number;
+  state: string;
+  role: 'done' | 'current' | 'halting' | 'skipped' | 'waiting';
+  attempt: number;
+  maxAttempts: number;
+  createdAt: string;
+  scheduledAt: string;
+  attemptedAt: string | null;
+  finalizedAt: string | null;
+  error: string | null;
+}
+
 export interface ActionResult {
   id: number;
   ok: boolean;
@@ -119,6 +133,7 @@ export const api = {
   queues: () => call<{ queues: Queue[] }>('queues'),
   queueAction: (action: 'pause' | 'resume', queue: string) => post<{ ok: true }>(`queues/${action}`, { queue }),
   sequences: (halted: boolean) => call<{ sequences: Sequence[]; nextAfter: string | null }>(`sequences${halted ? '?halted=true' : ''}`),
+  sequence: (key: string) => call<{ sequence: Sequence | null; jobs: SequenceJobEntry[]; perRole: number }>(`sequence?${new URLSearchParams({ key })}`),
   sequenceResume: (key: string) => post<{ skipped: number[] }>('sequences/resume', { key }),
   queueLimits: () => call<{ queues: QueueLimits[] }>('queue-limits'),
   periodic: () => call<{ periodicJobs: PeriodicJob[] }>('periodic-jobs'),

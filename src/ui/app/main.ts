@@ -5,7 +5,9 @@ import { jobView } from './job-view.js';
 import { jobsView } from './jobs-view.js';
 import { periodicView } from './periodic-view.js';
 import { queuesView } from './queues-view.js';
+import { sequenceView } from './sequence-view.js';
 import { sequencesView } from './sequences-view.js';
+import { themeControl } from './theme.js';
 
 const REFRESH_MS = 2000;
 const root = document.getElementById('view')!;
@@ -26,8 +28,10 @@ async function route(): Promise<void> {
   for (const link of document.querySelectorAll('header nav a')) link.classList.toggle('active', path.startsWith(link.getAttribute('href')!.slice(1)));
   try {
     const jobMatch = /^\/jobs\/(\d+)$/.exec(path);
+    const sequenceMatch = /^\/sequences\/(.+)$/.exec(path);
     const shown = jobMatch ? await jobView(view, Number(jobMatch[1]), settings)
       : path === '/dashboard' ? await dashboardView(view, params)
+      : sequenceMatch ? await sequenceView(view, decodeURIComponent(sequenceMatch[1]!), settings)
       : path === '/queues' ? await queuesView(view, settings)
       : path === '/sequences' ? await sequencesView(view, params, settings)
       : path === '/periodic' ? await periodicView(view)
@@ -52,6 +56,8 @@ async function tick(): Promise<void> {
   setTimeout(() => void tick(), REFRESH_MS);
 }
 
+// Before the first await, so the control works while the settings load.
+themeControl(document.getElementById('theme') as HTMLSelectElement);
 settings = await api.settings();
 window.addEventListener('hashchange', () => void route());
 await route();

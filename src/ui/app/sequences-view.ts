@@ -1,5 +1,6 @@
 import { api, type Sequence, type Settings } from './api.js';
 import { h, replace } from './dom.js';
+import { sequenceHref } from './sequence-view.js';
 
 const jobLink = (job: Sequence['current']) => (job ? h('a', { href: `#/jobs/${job.id}` }, `${job.id} (${job.state})`) : '-');
 
@@ -25,7 +26,7 @@ export async function sequencesView(root: HTMLElement, params: URLSearchParams, 
     };
     const rows = sequences.map((s) =>
       h('tr', { 'data-sequence': s.key },
-        h('td', null, h('code', null, s.key)),
+        h('td', null, h('a', { href: sequenceHref(s.key), 'data-field': 'key' }, h('code', null, s.key))),
         h('td', { 'data-field': 'status' }, s.status),
         h('td', null, jobLink(s.current)),
         h('td', null, jobLink(s.haltedBy)),
