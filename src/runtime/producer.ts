@@ -108,12 +108,13 @@ export class Producer {
    * Called as a job of this queue completes here: whether its slot goes to the next job of its
    * partition in the statement that stores the completion ({@link LimitedFetch.handOver}),
    * instead of the completer's batch and a locked fetch. Only while the limit binds (the last
-   * fetch came back short, so this producer would fetch again at once anyway); with a limit
-   * that does not bind, batches write and fetch more per round trip. When true, room for the
+   * fetch was kept from available jobs by it); with a limit that does not bind, the completer's
+   * batches and larger fetches cost less per job. When true, room for the
    * successor is claimed until {@link handedOver}.
    */
   beginHandOver(): boolean {
-    if (!this.options.limited?.handsOver || this.stopping || this.paused || this.backlog || this.lastFetchFailed) return false;
+    const limited = this.options.limited;
+    if (!limited?.handsOver || !limited.limitBinds || this.stopping || this.paused || this.lastFetchFailed) return false;
     this.fetching++;
     this.requested++;
     this.handingOver++;

@@ -63,7 +63,8 @@ export interface JobGetLimitedParams {
  * log, pruned to the period, in the same statement.
  *
  * Returns one row: `jobs`, a JSON array of the rows taken, `running`, the running jobs counted
- * (of every partition), and `rate_wait_ms`, when a rate partition is full, the ms until its
+ * (of every partition), `held_back`, whether the limits kept available jobs from a fetch that
+ * had room for them, and `rate_wait_ms`, when a rate partition is full, the ms until its
  * oldest start leaves the window.
  */
 export function jobGetLimited(p: JobGetLimitedParams): Query {
@@ -142,6 +143,8 @@ log_write AS (
 SELECT
   (SELECT coalesce(json_agg(row_to_json(t)), '[]')::text FROM taken AS t) AS jobs,
   (SELECT coalesce(sum(n_all), 0)::int FROM running) AS running,
+  (SELECT count(*) FROM taken) < ${p.limit}::int AND EXISTS (SELECT FROM ${job} AS a
+    WHERE a.state = 'available' AND a.queue = ${p.queue} AND a.scheduled_at <= now() AND NOT (a.id = ANY (ARRAY(SELECT id FROM picked)))) AS held_back,
   (SELECT min(k.oldest) + ${period}::float8 + ${RATE_WINDOW_MARGIN_MS}::float8 - (SELECT ms FROM clock)
     FROM (SELECT rkey, min(ms) AS oldest, count(*) AS n FROM new_log GROUP BY rkey) AS k
     WHERE k.n >= ${rate}::int) AS rate_wait_ms`;

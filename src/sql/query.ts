@@ -16,6 +16,9 @@ export interface Raw {
 
 export const raw = (text: string): Raw => ({ [RAW]: text });
 
+/** The text of a {@link Raw}, to build a larger one from it. */
+export const rawText = (r: Raw): string => r[RAW];
+
 const isRaw = (value: unknown): value is Raw => typeof value === 'object' && value !== null && RAW in value;
 
 /** A Postgres identifier, double-quoted. */

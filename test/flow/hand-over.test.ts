@@ -42,10 +42,10 @@ test('unpartitioned, the slot goes to the queue\'s next job', async () => {
   expect(handed.jobs[0]).toMatchObject({ state: 'running', attempt: 1 });
 });
 
-test('a job no longer running that attempt (rescued, cancelled meanwhile) hands over nothing: its slot was freed already', async () => {
+test.each([true, false])('a job no longer running that attempt (rescued, cancelled meanwhile) hands over nothing: its slot was freed already (partitioned: %s)', async (partitioned) => {
   const ids = await setUp(['acme', 'acme']);
   await t.query(`UPDATE river_job SET state = 'available', attempted_by = NULL WHERE id = $1`, [ids[0]]);
-  const handed = await fetcher(true).handOver({ id: ids[0]!, attempt: 1, finalized_at: new Date().toISOString() });
+  const handed = await fetcher(partitioned).handOver({ id: ids[0]!, attempt: 1, finalized_at: new Date().toISOString() });
   expect(handed).toEqual({ written: false, jobs: [] });
   expect(await states(ids)).toEqual(['available', 'available']);
 });
