@@ -10,6 +10,7 @@ import { jobCountByState } from '../sql/job-count-by-state.js';
 import { queueCountByState } from '../sql/queue-count-by-state.js';
 import type { ResolvedUiOptions } from './options.js';
 import { sequenceRoutes } from './sequence-routes.js';
+import { workflowRoutes } from './workflow-routes.js';
 
 /** Jobs per page in the UI. */
 const PAGE_SIZE = 50;
@@ -148,5 +149,6 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
   });
 
   api.route('/', sequenceRoutes(client));
+  api.route('/', workflowRoutes(client));
   return api;
 }
