@@ -9,6 +9,7 @@ export const STYLE = `
   --header-bg: #1d2430; --header-fg: #fff; --header-link: #cfd6e4; --tab-bg: #e4e8ef; --hover: #eef1f6;
   --accent: #3456c8; --accent-fg: #fff; --error: #b42318;
   --state-bg: #e4e8ef; --state-completed: #d1fadf; --state-failed: #fee4e2; --state-running: #d1e9ff;
+  --state-retryable: #fef0c7; --state-pending: #f2f4f7; --state-pending-border: #667085; --node-border: #98a2b3; --edge: #98a2b3; --state-failed-border: #f04438;
   font: 14px/1.4 system-ui, sans-serif; color: var(--fg); background: var(--bg);
 }
 body { margin: 0; }
@@ -43,4 +44,34 @@ pre { background: var(--surface); border: 1px solid var(--border); padding: .6re
 .state { font-size: .8em; padding: .1rem .4rem; border-radius: 3px; background: var(--state-bg); color: var(--fg); }
 .state-completed { background: var(--state-completed); } .state-discarded, .state-cancelled { background: var(--state-failed); } .state-running { background: var(--state-running); }
 ol.errors li { margin-bottom: .6rem; }
+.state-retryable { background: var(--state-retryable); } .state.state-pending { background: var(--state-pending); outline: 1px dashed var(--state-pending-border); outline-offset: -1px; }
+.graph, .timeline-box { overflow: auto; background: var(--surface); border: 1px solid var(--border); border-radius: 4px; max-height: 75vh; }
+.timeline-box { max-height: none; }
+svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
+svg text.sub, svg text.row-label, svg text.bar-label, svg .tick text { fill: var(--muted); font-size: 11px; }
+svg text.name { font-weight: 600; }
+.workflow-graph .node rect { fill: var(--state-bg); stroke: var(--node-border); }
+.workflow-graph .node:hover rect.box, .workflow-graph .node:focus rect.box { stroke: var(--accent); stroke-width: 2; }
+.workflow-graph .node:focus { outline: none; }
+.workflow-graph .node.state-pending rect.box { stroke-dasharray: 4 3; }
+.workflow-graph .segment { stroke: var(--node-border); stroke-width: .5; }
+.workflow-graph .node.group { cursor: pointer; }
+.workflow-graph .node.group rect.box { fill: var(--surface); stroke-dasharray: 4 2; }
+.workflow-graph .edge { fill: none; stroke: var(--edge); stroke-width: 1.5; }
+.workflow-graph .arrow { fill: var(--edge); }
+/* State fills on shapes only: set on a node's <a> they would reach its text (stroke is inherited). */
+.workflow-graph .node.state-completed rect, svg .bar.state-completed, svg .segment.state-completed { fill: var(--state-completed); }
+.workflow-graph .node.state-running rect, svg .bar.state-running, svg .segment.state-running { fill: var(--state-running); }
+.workflow-graph .node.state-retryable rect, svg .bar.state-retryable, svg .bar.state-failed, svg .segment.state-retryable { fill: var(--state-retryable); }
+.workflow-graph .node.state-pending rect, svg .bar.state-pending, svg .segment.state-pending { fill: var(--state-pending); }
+svg .bar.state-available, svg .bar.state-scheduled, svg .segment.state-available, svg .segment.state-scheduled { fill: var(--state-bg); }
+.workflow-graph .node.state-cancelled rect, .workflow-graph .node.state-discarded rect, svg .bar.state-cancelled, svg .bar.state-discarded, svg .segment.state-cancelled, svg .segment.state-discarded { fill: var(--state-failed); stroke: var(--state-failed-border); }
+.timeline .bar { stroke: var(--node-border); }
+.timeline .guide { stroke: var(--border); stroke-dasharray: 3 3; }
+.timeline .axis, .timeline .tick line { stroke: var(--muted); }
+.timeline .mark circle { fill: var(--accent); }
+.timeline .mark-finalized circle { fill: var(--fg); } .timeline .mark-error circle { fill: var(--error); } .timeline .mark-scheduled circle { fill: var(--surface); stroke: var(--accent); }
+ol.timeline-list li { margin-bottom: .3rem; } ol.timeline-list time { color: var(--muted); font-variant-numeric: tabular-nums; }
+.legend .state, .breakdown .state { margin-right: .2rem; }
+.group-panel { margin-top: 1rem; } .group-panel .scroll { max-height: 24rem; overflow: auto; }
 `;

@@ -1,3 +1,5 @@
+import type { WorkflowTask } from './workflow-graph.js';
+
 /** The JSON API of the UI's server, mounted under the page's base path. */
 const base = document.querySelector<HTMLMetaElement>('meta[name="tributary-base"]')?.content ?? '';
 
@@ -13,7 +15,8 @@ export interface Job {
   priority: number;
   args: unknown;
   attemptedBy: string[];
-  errors: { at: string; attempt: number; error: string; trace: string }[];
+  /** `attemptedAt`, `attemptedBy`: when the failed attempt started and who ran it, where the client recorded it. */
+  errors: { at: string; attempt: number; error: string; trace: string; attemptedAt?: string; attemptedBy?: string }[];
   kind: string;
   metadata: Record<string, unknown>;
   queue: string;
@@ -76,6 +79,15 @@ export interface Sequence {
   nextId: number | null;
 }
 
+/** A workflow as GET /api/workflows/:id sends it. */
+export interface Workflow {
+  id: string;
+  name: string;
+  state: 'running' | 'completed' | 'failed';
+  counts: Record<string, number>;
+  tasks: WorkflowTask[];
+}
+
 export interface ActionResult {
   id: number;
   ok: boolean;
@@ -103,5 +115,6 @@ export const api = {
   sequences: (halted: boolean) => call<{ sequences: Sequence[]; nextAfter: string | null }>(`sequences${halted ? '?halted=true' : ''}`),
   sequenceResume: (key: string) => post<{ skipped: number[] }>('sequences/resume', { key }),
   queueLimits: () => call<{ queues: QueueLimits[] }>('queue-limits'),
+  workflow: (id: string) => call<{ workflow: Workflow }>(`workflows/${encodeURIComponent(id)}`),
   periodic: () => call<{ periodicJobs: PeriodicJob[] }>('periodic-jobs'),
 };

@@ -5,6 +5,7 @@ import { jobsView } from './jobs-view.js';
 import { periodicView } from './periodic-view.js';
 import { queuesView } from './queues-view.js';
 import { sequencesView } from './sequences-view.js';
+import { workflowView } from './workflow-view.js';
 
 const REFRESH_MS = 2000;
 const root = document.getElementById('view')!;
@@ -25,7 +26,9 @@ async function route(): Promise<void> {
   for (const link of document.querySelectorAll('header nav a')) link.classList.toggle('active', path.startsWith(link.getAttribute('href')!.slice(1)));
   try {
     const jobMatch = /^\/jobs\/(\d+)$/.exec(path);
+    const workflowMatch = /^\/workflows\/([^/]+)$/.exec(path);
     const shown = jobMatch ? await jobView(view, Number(jobMatch[1]), settings)
+      : workflowMatch ? await workflowView(view, decodeURIComponent(workflowMatch[1]!))
       : path === '/queues' ? await queuesView(view, settings)
       : path === '/sequences' ? await sequencesView(view, params, settings)
       : path === '/periodic' ? await periodicView(view)
