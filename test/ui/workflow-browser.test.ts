@@ -73,7 +73,7 @@ test('a finished workflow as a graph, a failed task\'s timeline, a fan-out of 1,
   expect(await drawnEdges(page)).toEqual(['charge -> notify <img src=x onerror=alert(2)>', 'charge -> reserve', 'reserve -> ship']);
   // Every box and arrow lies inside the drawing.
   const inside = await page.locator('svg.workflow-graph').evaluate((svg) => {
-    const box = (svg as SVGSVGElement).getBBox();
+    const box = (svg as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }).getBBox();
     return box.x >= 0 && box.y >= 0 && box.x + box.width <= Number(svg.getAttribute('width')) + 1 && box.y + box.height <= Number(svg.getAttribute('height')) + 1;
   });
   expect(inside).toBe(true);

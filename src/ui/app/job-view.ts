@@ -1,6 +1,7 @@
 import { api, type Settings } from './api.js';
 import { h, replace, time } from './dom.js';
-import { jobTimeline, timelineList, timelineSvg } from './job-timeline.js';
+import { timelineList, timelineSvg } from './job-timeline.js';
+import { jobTimeline } from './timeline-model.js';
 
 /** A task's place in its workflow (`metadata["tributary:workflow"]`), or undefined. */
 function workflowOf(metadata: Record<string, unknown>): { id: string; name: string; task: string; deps: string[] } | undefined {

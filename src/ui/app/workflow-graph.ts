@@ -92,7 +92,7 @@ export function workflowGraph(tasks: readonly WorkflowTask[]): WorkflowGraph {
     node.x = placed.x - node.width / 2;
     node.y = placed.y - node.height / 2;
   }
-  const edges = g.edges().map((e) => ({ from: e.v, to: e.w, points: (g.edge(e) as { points: { x: number; y: number }[] }).points }));
+  const edges = g.edges().map((e: { v: string; w: string }) => ({ from: e.v, to: e.w, points: (g.edge(e) as { points: { x: number; y: number }[] }).points }));
   const size = g.graph() as { width?: number; height?: number };
   return { nodes: order.map((key) => nodes.get(key)!), edges, width: size.width ?? 0, height: size.height ?? 0 };
 }
