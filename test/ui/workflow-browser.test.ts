@@ -133,6 +133,18 @@ test('a finished workflow as a graph, a failed task\'s timeline, a fan-out of 1,
   expect((await pending.getAttribute('href'))!.split('&id=')[1]!.split(',')).toHaveLength(999);
   await page.screenshot({ path: screenshotPath('workflow-fan-out.png'), fullPage: true });
 
+  // At phone width the drawings scroll inside their boxes: nothing of the page's content reaches
+  // past 390 px but what is inside a box that scrolls (the header is the phone layout's).
+  await page.setViewportSize({ width: 390, height: 800 });
+  for (const hash of [`#/workflows/${wf.id}`, `#/jobs/${inserted.job(failing).id}`]) {
+    await page.goto(`${server.url}${hash}`);
+    await page.locator('svg.workflow-graph, svg.timeline').first().waitFor();
+    const wide = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 391 && !e.parentElement?.closest('.graph, .timeline-box, pre, .scroll')).map((e) => e.tagName + '.' + e.className).slice(0, 8)`);
+    expect(wide, hash).toEqual([]);
+  }
+  await page.screenshot({ path: screenshotPath('job-timeline-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   // None of the markup in names, errors or args ran, nor became an element.
   expect(await page.locator('main script, main img').count()).toBe(0);
   expect(dialogs).toEqual([]);

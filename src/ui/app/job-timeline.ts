@@ -5,13 +5,16 @@ import { duration, type Timeline } from './timeline-model.js';
 
 /** Attempts drawn at most (the last ones); a job may have failed hundreds of times. */
 const MAX_ROWS = 50;
-const W = 820;
-const LEFT = 170;
 const RIGHT = 20;
 const ROW = 26;
 
-/** The timeline as an SVG: one row of marks, one row per attempt, a time axis under them. */
-export function timelineSvg(t: Timeline, now: number): SVGSVGElement {
+/**
+ * The timeline as an SVG `width` px wide (the page's width, so that it is read without scrolling
+ * on a phone too): one row of marks, one row per attempt, a time axis under them.
+ */
+export function timelineSvg(t: Timeline, now: number, width: number): SVGSVGElement {
+  const W = Math.round(Math.max(width, 320));
+  const LEFT = Math.round(Math.min(170, W * 0.3));
   const span = Math.max(t.to - t.from, 1);
   const x = (at: number) => LEFT + ((at - t.from) / span) * (W - LEFT - RIGHT);
   const rows = t.attempts.slice(-MAX_ROWS);
@@ -32,15 +35,16 @@ export function timelineSvg(t: Timeline, now: number): SVGSVGElement {
     const after = x(end) + 8;
     return s('g', { class: 'attempt', 'data-attempt': a.attempt, 'data-outcome': a.outcome },
       s('title', null, `attempt ${a.attempt} by ${a.by ?? 'unknown'}: ${a.outcome}, ${label}${a.error ? `\n${a.error}` : ''}`),
-      s('text', { x: 4, y: y + 12, class: 'row-label' }, clip(`#${a.attempt} ${a.by ?? ''}`, 24)),
+      s('text', { x: 4, y: y + 12, class: 'row-label' }, clip(`#${a.attempt} ${a.by ?? ''}`, Math.floor(LEFT / 7))),
       shape,
       s('text', after > W - 120 ? { x: Math.min(x(a.start ?? end), W) - 8, y: y + 12, 'text-anchor': 'end', class: 'bar-label' } : { x: after, y: y + 12, class: 'bar-label' }, label));
   });
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+  // Fewer ticks on a narrow page, so that their labels never overlap.
+  const ticks = (W < 600 ? [0, 1] : [0, 0.25, 0.5, 0.75, 1]).map((f) => {
     const at = t.from + f * span;
     return s('g', { class: 'tick' },
       s('line', { x1: x(at), x2: x(at), y1: axisY, y2: axisY + 5 }),
-      s('text', { x: x(at), y: axisY + 18, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle' }, f === 0 ? new Date(at).toLocaleString() : `+${duration(at - t.from)}`));
+      s('text', { x: x(at), y: axisY + 18, 'text-anchor': f === 0 ? 'start' : f === 1 ? 'end' : 'middle' }, f === 0 ? new Date(at).toLocaleTimeString() : `+${duration(at - t.from)}`));
   });
   return s('svg', { class: 'timeline', viewBox: `0 0 ${W} ${height}`, width: W, height, role: 'img', 'aria-label': `timeline: ${rows.length} attempt(s)` },
     s('text', { x: 4, y: ROW / 2 + 4, class: 'row-label' }, 'job'),

@@ -66,7 +66,7 @@ export async function jobView(root: HTMLElement, id: number, settings: Settings)
           h('a', { href: `#/workflows/${encodeURIComponent(workflow.id)}` }, workflow.name || workflow.id),
           ` · task ${workflow.task}`, workflow.deps.length ? ` · after ${workflow.deps.join(', ')}` : '')) : null),
       h('h3', null, 'Timeline'),
-      h('div', { class: 'timeline-box' }, timelineSvg(timeline, now)),
+      h('div', { class: 'timeline-box' }, timelineSvg(timeline, now, Math.min(root.clientWidth || 820, 1400) - 4)),
       timelineList(job, timeline, now),
       'output' in job.metadata ? [h('h3', null, 'Output'), h('pre', { class: 'json', 'data-field': 'output' }, JSON.stringify(job.metadata.output, null, 2))] : null,
       h('h3', null, 'Args'),
