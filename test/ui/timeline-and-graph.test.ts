@@ -73,4 +73,14 @@ describe('the workflow graph', () => {
     const at = new Map(graph.nodes.map((n) => [n.key, n]));
     for (const e of graph.edges) expect(at.get(e.from)!.x + at.get(e.from)!.width).toBeLessThan(at.get(e.to)!.x);
   });
+
+  test('a refresh where only states changed keeps the layout; a new task lays it out again', () => {
+    const tasks = [task('a'), task('b', ['a'], 'k', 'pending')];
+    const first = workflowGraph(tasks);
+    const moved = { ...first, nodes: first.nodes.map((n) => ({ ...n, x: n.x + 1000 })) };
+    const same = workflowGraph([task('a'), task('b', ['a'], 'k', 'completed')], moved);
+    expect(same.nodes.map((n) => [n.key, n.x, n.states])).toEqual([['a', first.nodes[0]!.x + 1000, { completed: 1 }], ['b', first.nodes[1]!.x + 1000, { completed: 1 }]]);
+    const grown = workflowGraph([...tasks, task('c', ['b'])], moved);
+    expect(grown.nodes.map((n) => [n.key, n.x])).toEqual([['a', first.nodes[0]!.x], ['b', first.nodes[1]!.x], ['c', expect.any(Number)]]);
+  });
 });

@@ -35,6 +35,8 @@ export interface WorkflowGraph {
   edges: GraphEdge[];
   width: number;
   height: number;
+  /** The nodes and edges as one string: equal for two graphs that are drawn the same but for states. */
+  shape: string;
 }
 
 /**
@@ -48,9 +50,11 @@ const GROUP_SIZE = { width: 210, height: 62 };
 /**
  * Groups the tasks and lays them out left to right with dagre. Grouping only tasks that share
  * both their deps and their dependents keeps every edge exact: an edge into or out of a group
- * holds for each of its tasks. Deps on tasks no longer stored (removed by the cleaner) draw no edge.
+ * holds for each of its tasks. Deps on tasks no longer stored (removed by the cleaner) draw no
+ * edge. Given the `previous` graph of the same shape (a live refresh where only states changed),
+ * its layout is kept rather than computed again.
  */
-export function workflowGraph(tasks: readonly WorkflowTask[]): WorkflowGraph {
+export function workflowGraph(tasks: readonly WorkflowTask[], previous?: WorkflowGraph): WorkflowGraph {
   const byName = new Map(tasks.map((task) => [task.name, task]));
   const dependents = new Map<string, string[]>();
   for (const task of tasks) for (const dep of task.deps) if (byName.has(dep)) (dependents.get(dep) ?? dependents.set(dep, []).get(dep)!).push(task.name);
@@ -73,17 +77,22 @@ export function workflowGraph(tasks: readonly WorkflowTask[]): WorkflowGraph {
       nodes.set(key, { key, tasks: group, states, x: 0, y: 0, ...(group.length === 1 ? TASK_SIZE : GROUP_SIZE) });
     }
   }
+  const order = [...new Set(tasks.map((task) => nodeOf.get(task.name)!))];
+  const links = new Set<string>();
+  for (const task of tasks) for (const dep of task.deps) if (nodeOf.has(dep)) links.add(JSON.stringify([nodeOf.get(dep), nodeOf.get(task.name)]));
+  const shape = JSON.stringify([order.map((key) => [key, nodes.get(key)!.tasks.length]), [...links]]);
+  if (previous?.shape === shape) {
+    for (const old of previous.nodes) Object.assign(nodes.get(old.key)!, { x: old.x, y: old.y });
+    return { ...previous, nodes: order.map((key) => nodes.get(key)!) };
+  }
   const g = new Graph();
   g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 60, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
-  // In insert order, so dagre's ordering (and so the drawing) is the same on every refresh.
-  const order = [...new Set(tasks.map((task) => nodeOf.get(task.name)!))];
+  // In insert order, so dagre's ordering (and so the drawing) is the same for the same tasks.
   for (const key of order) g.setNode(key, { width: nodes.get(key)!.width, height: nodes.get(key)!.height });
-  for (const task of tasks) {
-    for (const dep of task.deps) {
-      const from = nodeOf.get(dep);
-      if (from !== undefined) g.setEdge(from, nodeOf.get(task.name)!);
-    }
+  for (const link of links) {
+    const [from, to] = JSON.parse(link) as [string, string];
+    g.setEdge(from, to);
   }
   layout(g);
   for (const key of order) {
@@ -94,5 +103,5 @@ export function workflowGraph(tasks: readonly WorkflowTask[]): WorkflowGraph {
   }
   const edges = g.edges().map((e: { v: string; w: string }) => ({ from: e.v, to: e.w, points: (g.edge(e) as { points: { x: number; y: number }[] }).points }));
   const size = g.graph() as { width?: number; height?: number };
-  return { nodes: order.map((key) => nodes.get(key)!), edges, width: size.width ?? 0, height: size.height ?? 0 };
+  return { nodes: order.map((key) => nodes.get(key)!), edges, width: size.width ?? 0, height: size.height ?? 0, shape };
 }

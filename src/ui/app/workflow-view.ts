@@ -1,7 +1,7 @@
 import { api, type Workflow } from './api.js';
 import { h, replace, time } from './dom.js';
 import { clip, s } from './svg.js';
-import { workflowGraph, type GraphNode, type WorkflowTask } from './workflow-graph.js';
+import { workflowGraph, type GraphNode, type WorkflowGraph } from './workflow-graph.js';
 
 /** States in the order a breakdown lists them: what needs a look first. */
 const STATE_ORDER = ['discarded', 'cancelled', 'retryable', 'running', 'available', 'scheduled', 'pending', 'completed'];
@@ -45,10 +45,10 @@ function groupNode(node: GraphNode, onOpen: () => void): SVGElement {
 }
 
 /** The SVG of a workflow: nodes coloured by state (CSS), arrows from each dependency to its dependents. */
-function graphSvg(tasks: WorkflowTask[], onOpenGroup: (node: GraphNode) => void): SVGSVGElement {
-  const graph = workflowGraph(tasks);
+function graphSvg(graph: WorkflowGraph, onOpenGroup: (node: GraphNode) => void): SVGSVGElement {
+  const tasks = graph.nodes.reduce((n, node) => n + node.tasks.length, 0);
   const edges = graph.edges.map((e) => s('path', { class: 'edge', 'data-from': e.from, 'data-to': e.to, 'marker-end': 'url(#tributary-arrow)', d: `M${e.points.map((p) => `${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' L')}` }));
-  return s('svg', { class: 'workflow-graph', width: Math.ceil(graph.width), height: Math.ceil(graph.height), viewBox: `0 0 ${Math.ceil(graph.width)} ${Math.ceil(graph.height)}`, role: 'img', 'aria-label': `graph of ${tasks.length} tasks` },
+  return s('svg', { class: 'workflow-graph', width: Math.ceil(graph.width), height: Math.ceil(graph.height), viewBox: `0 0 ${Math.ceil(graph.width)} ${Math.ceil(graph.height)}`, role: 'img', 'aria-label': `graph of ${tasks} tasks` },
     s('defs', null, s('marker', { id: 'tributary-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' }))),
     s('g', { class: 'edges' }, edges),
     s('g', { class: 'nodes' }, graph.nodes.map((node) => (node.tasks.length === 1 ? taskNode(node) : groupNode(node, () => onOpenGroup(node))))));
@@ -81,6 +81,7 @@ export async function workflowView(root: HTMLElement, id: string): Promise<() =>
   const panel = h('div');
   const head = h('div');
   let open: string | undefined;
+  let graph: WorkflowGraph | undefined;
   async function render(): Promise<void> {
     const { workflow } = await api.workflow(id);
     const showGroup = (node: GraphNode) => {
@@ -88,11 +89,15 @@ export async function workflowView(root: HTMLElement, id: string): Promise<() =>
       replace(panel, open ? groupPanel(node) : null);
     };
     renderHead(head, workflow);
-    const svg = graphSvg(workflow.tasks, showGroup);
-    replace(graphBox, svg);
-    // Keep an open group's table up to date across live refreshes.
-    const still = open ? workflowGraph(workflow.tasks).nodes.find((n) => n.key === open) : undefined;
+    // A live refresh where only states changed keeps the layout: dagre runs when the graph changes.
+    graph = workflowGraph(workflow.tasks, graph);
+    replace(graphBox, graphSvg(graph, showGroup));
+    // Keep an open group's table up to date across live refreshes, scrolled where it was.
+    const still = open ? graph.nodes.find((n) => n.key === open) : undefined;
+    const scrolled = panel.querySelector('.scroll')?.scrollTop ?? 0;
     replace(panel, still ? groupPanel(still) : null);
+    const list = panel.querySelector('.scroll');
+    if (list) list.scrollTop = scrolled;
   }
   replace(root, head, graphBox, panel);
   await render();
