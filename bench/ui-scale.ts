@@ -6,8 +6,10 @@
  * Prints a table of medians and, last, one JSON line.
  */
 import { parseArgs } from 'node:util';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { Client } from '../src/index.js';
+import * as v from 'valibot';
+import { Client, defineJob } from '../src/index.js';
 import { createUiHandler } from '../src/ui/index.js';
 import { migrate } from '../src/migrate/migrate.js';
 import { QueueSampler } from '../src/maintenance/queue-sampler.js';
@@ -78,6 +80,24 @@ try {
   console.log(`filled river_job with ${finished.toLocaleString('en-US')} finished and ${waiting.toLocaleString('en-US')} waiting jobs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const client = new Client({ pool });
+  // A workflow of 1,000 tasks among the million rows (root -> 998 -> fan-in), its tasks worked
+  // as far as a running workflow's would be: root completed, a quarter of the fan-out completed.
+  const step = defineJob({ kind: 'bench_step', args: v.object({ n: v.number() }) });
+  const wf = client.workflow({ name: 'bench fan-out' });
+  const root = wf.add('root', step, { n: 0 });
+  const items = Array.from({ length: 998 }, (_, i) => wf.add(`item-${i}`, step, { n: i }, { deps: [root] }));
+  wf.add('fan-in', step, { n: -1 }, { deps: items });
+  const inserted = await wf.insert(drizzle(pool));
+  const done = inserted.jobs.slice(0, 250).map((job) => job.id);
+  await pool.query(`UPDATE river_job SET state = 'completed', attempt = 1, attempted_at = now(), finalized_at = now() WHERE id = ANY($1::bigint[])`, [done]);
+  // A job that failed 24 times, as the timeline draws it.
+  const failed = (await pool.query(
+    `INSERT INTO river_job (state, kind, args, attempt, attempted_at, attempted_by, finalized_at, errors)
+     SELECT 'discarded', 'kind_1', '{}', 25, now(), array_fill('client-a'::text, ARRAY[25]), now(),
+       array_agg(jsonb_build_object('at', now() - make_interval(secs => 25 - i), 'attempt', i, 'error', 'boom ' || i, 'trace', repeat('at frame\n', 20),
+         'attempted_at', now() - make_interval(secs => 25 - i) - interval '200 ms', 'attempted_by', 'client-a'))
+     FROM generate_series(1, 25) AS i RETURNING id`)).rows[0].id;
+  await pool.query('ANALYZE river_job');
   const ui = createUiHandler(client);
   const ids = (await pool.query(`SELECT (SELECT min(id) FROM river_job)::int AS lo, (SELECT max(id) FROM river_job)::int AS hi`)).rows[0];
   const requests: Record<string, string> = {
@@ -91,6 +111,9 @@ try {
     'available': '/api/jobs?state=available',
     'by id': `/api/jobs?state=completed&id=${ids.lo + 12345}`,
     'one job': `/api/jobs/${ids.hi - 5}`,
+    'one job, 25 failed attempts': `/api/jobs/${failed}`,
+    'workflow of 1,000 tasks': `/api/workflows/${wf.id}`,
+    'unknown workflow (404)': '/api/workflows/00000000-0000-4000-8000-000000000000',
     'queues with counts': '/api/queues',
     'dashboard, last hour': '/api/dashboard?range=hour',
     'dashboard, last day': '/api/dashboard?range=day',
@@ -113,7 +136,7 @@ try {
       const at = performance.now();
       const response = await ui(new Request(`http://bench${target}`));
       await response.arrayBuffer();
-      if (!response.ok) throw new Error(`${label}: HTTP ${response.status}`);
+      if (!response.ok && !label.includes('(404)')) throw new Error(`${label}: HTTP ${response.status}`);
       times.push(performance.now() - at);
     }
     times.sort((a, b) => a - b);

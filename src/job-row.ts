@@ -11,6 +11,14 @@ export interface AttemptError {
   error: string;
   /** The stack trace, or `''`. */
   trace: string;
+  /**
+   * When the failed attempt started (`attempted_at` in the entry), so its duration is `at`
+   * minus this. Written by Tributary's executor; absent in entries written
+   * by River's clients, the rescuer, or older versions (River's row keeps only the last start).
+   */
+  attemptedAt?: Date;
+  /** The id of the client that ran the failed attempt (`attempted_by` in the entry); absent as `attemptedAt` is. */
+  attemptedBy?: string;
 }
 
 /**
@@ -58,7 +66,8 @@ function bytes(value: unknown): Buffer | null {
   return Buffer.from(text.startsWith('\\x') ? text.slice(2) : text, 'hex');
 }
 
-function attemptError(value: unknown): AttemptError {
+/** An `errors` element as stored (JSON text or an object) read into an {@link AttemptError}. */
+export function attemptErrorOf(value: unknown): AttemptError {
   // Rows may come from other clients; a malformed entry is kept as text rather than failing the
   // whole fetch, which would strand the jobs it already marked running.
   let raw: unknown = value;
@@ -70,12 +79,15 @@ function attemptError(value: unknown): AttemptError {
     }
   }
   const entry = (typeof raw === 'object' && raw !== null ? raw : { error: JSON.stringify(raw) }) as Record<string, unknown>;
-  return {
+  const error: AttemptError = {
     at: new Date(typeof entry.at === 'string' || typeof entry.at === 'number' ? entry.at : Number.NaN),
     attempt: Number(entry.attempt ?? 0),
     error: typeof entry.error === 'string' ? entry.error : JSON.stringify(entry.error ?? null),
     trace: typeof entry.trace === 'string' ? entry.trace : '',
   };
+  if (typeof entry.attempted_at === 'string' && !Number.isNaN(Date.parse(entry.attempted_at))) error.attemptedAt = new Date(entry.attempted_at);
+  if (typeof entry.attempted_by === 'string') error.attemptedBy = entry.attempted_by;
+  return error;
 }
 
 const objectOr = (value: unknown): Record<string, unknown> =>
@@ -99,7 +111,7 @@ export function jobRowFromJson<Args, Output = unknown>(raw: Record<string, unkno
     priority: Number(raw.priority),
     args: raw.args as Args,
     attemptedBy: (raw.attempted_by as string[] | null) ?? [],
-    errors: ((raw.errors as unknown[] | null) ?? []).map(attemptError),
+    errors: ((raw.errors as unknown[] | null) ?? []).map(attemptErrorOf),
     kind: String(raw.kind),
     metadata,
     queue: String(raw.queue),

@@ -1,5 +1,5 @@
 import { JobCancelError, JobSnoozeError } from '../job-control.js';
-import type { JobRow } from '../job-row.js';
+import { attemptErrorOf, type JobRow } from '../job-row.js';
 import type { JobState } from '../schema/job-state.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { JobInsertRow } from '../sql/job-insert-many.js';
@@ -57,11 +57,17 @@ export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): J
     return row;
   }
   const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false, ...(task === undefined ? {} : { workflow: task.id, task: task.task }) };
+  // attempted_at and attempted_by, beyond River's four keys (its clients ignore unknown ones):
+  // River's columns keep only the last attempt's start and no tie from a client to an attempt,
+  // so without them a timeline could tell neither how long an earlier attempt ran nor who ran it.
+  // Both come from the fetched row: no query is added.
   const errorEntry = (error: Error) => ({
     at: now.toISOString(),
     attempt: job.attempt,
     error: storableMessage(error),
     trace: storableTrace(error),
+    attempted_at: job.attemptedAt?.toISOString(),
+    attempted_by: job.attemptedBy.at(-1),
   });
   switch (outcome.type) {
     case 'cancelled':
@@ -90,7 +96,7 @@ export function applyOutcomeRow(job: JobRow<unknown>, row: JobOutcomeRow): JobRo
     scheduledAt: row.scheduled_at ? new Date(row.scheduled_at) : job.scheduledAt,
   };
   if (row.error) {
-    stored.errors = [...job.errors, { at: new Date(row.error.at as string), attempt: job.attempt, error: String(row.error.error), trace: String(row.error.trace) }];
+    stored.errors = [...job.errors, attemptErrorOf(row.error)];
   }
   if (row.output !== undefined && row.state === 'completed') {
     const output: unknown = JSON.parse(row.output);

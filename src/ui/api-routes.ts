@@ -11,6 +11,7 @@ import { queueCountByState } from '../sql/queue-count-by-state.js';
 import type { ResolvedUiOptions } from './options.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { sequenceRoutes } from './sequence-routes.js';
+import { workflowRoutes } from './workflow-routes.js';
 
 /** Jobs per page in the UI. */
 const PAGE_SIZE = 50;
@@ -150,5 +151,6 @@ export function apiRoutes(client: Client, options: ResolvedUiOptions): Hono {
 
   api.route('/', sequenceRoutes(client));
   api.route('/', dashboardRoutes(client));
+  api.route('/', workflowRoutes(client));
   return api;
 }

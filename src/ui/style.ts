@@ -7,6 +7,7 @@ const LIGHT = `
   --chart-completed: #079455; --chart-failed: #dc6803; --chart-discarded: #d92d20;
   --chart-available: #3456c8; --chart-scheduled: #7a5af8; --chart-running: #0e9384; --chart-retryable: #dc6803;
   --meter-bg: #e4e8ef; --meter-fill: #3456c8; --meter-full: #d92d20;
+  --state-retryable: #fef0c7; --state-pending: #f2f4f7; --state-pending-border: #667085; --node-border: #98a2b3; --edge: #98a2b3; --state-failed-border: #f04438;
   color-scheme: light;`;
 
 /**
@@ -21,6 +22,7 @@ const DARK = `
   --chart-completed: #47cd89; --chart-failed: #fdb022; --chart-discarded: #ff8f85;
   --chart-available: #8eaaff; --chart-scheduled: #bda7ff; --chart-running: #5fe9d0; --chart-retryable: #fdb022;
   --meter-bg: #2d3540; --meter-fill: #8eaaff; --meter-full: #ff8f85;
+  --state-retryable: #4e3d0c; --state-pending: #262d37; --state-pending-border: #9aa4b5; --node-border: #5d6878; --edge: #7d8899; --state-failed-border: #ff8f85;
   color-scheme: dark;`;
 
 /**
@@ -99,4 +101,34 @@ tr.role-current td { background: var(--state-running); }
   td.args { max-width: 14rem; }
   pre { max-width: 100%; box-sizing: border-box; }
 }
+.state-retryable { background: var(--state-retryable); } .state.state-pending { background: var(--state-pending); outline: 1px dashed var(--state-pending-border); outline-offset: -1px; }
+.graph, .timeline-box { overflow: auto; background: var(--surface); border: 1px solid var(--border); border-radius: 4px; max-height: 75vh; }
+.timeline-box { max-height: none; }
+svg text { fill: var(--fg); font: 12px system-ui, sans-serif; }
+svg text.sub, svg text.row-label, svg text.bar-label, svg .tick text { fill: var(--muted); font-size: 11px; }
+svg text.name { font-weight: 600; }
+.workflow-graph .node rect { fill: var(--state-bg); stroke: var(--node-border); }
+.workflow-graph .node:hover rect.box, .workflow-graph .node:focus rect.box { stroke: var(--accent); stroke-width: 2; }
+.workflow-graph .node:focus { outline: none; }
+.workflow-graph .node.state-pending rect.box { stroke-dasharray: 4 3; }
+.workflow-graph .segment { stroke: var(--node-border); stroke-width: .5; }
+.workflow-graph .node.group { cursor: pointer; }
+.workflow-graph .node.group rect.box { fill: var(--surface); stroke-dasharray: 4 2; }
+.workflow-graph .edge { fill: none; stroke: var(--edge); stroke-width: 1.5; }
+.workflow-graph .arrow { fill: var(--edge); }
+/* State fills on shapes only: set on a node's <a> they would reach its text (stroke is inherited). */
+.workflow-graph .node.state-completed rect, svg .bar.state-completed, svg .segment.state-completed { fill: var(--state-completed); }
+.workflow-graph .node.state-running rect, svg .bar.state-running, svg .segment.state-running { fill: var(--state-running); }
+.workflow-graph .node.state-retryable rect, svg .bar.state-retryable, svg .bar.state-failed, svg .segment.state-retryable { fill: var(--state-retryable); }
+.workflow-graph .node.state-pending rect, svg .bar.state-pending, svg .segment.state-pending { fill: var(--state-pending); }
+svg .bar.state-available, svg .bar.state-scheduled, svg .segment.state-available, svg .segment.state-scheduled { fill: var(--state-bg); }
+.workflow-graph .node.state-cancelled rect, .workflow-graph .node.state-discarded rect, svg .bar.state-cancelled, svg .bar.state-discarded, svg .segment.state-cancelled, svg .segment.state-discarded { fill: var(--state-failed); stroke: var(--state-failed-border); }
+.timeline .bar { stroke: var(--node-border); }
+.timeline .guide { stroke: var(--border); stroke-dasharray: 3 3; }
+.timeline .axis, .timeline .tick line { stroke: var(--muted); }
+.timeline .mark circle { fill: var(--accent); }
+.timeline .mark-finalized circle { fill: var(--fg); } .timeline .mark-error circle { fill: var(--error); } .timeline .mark-scheduled circle { fill: var(--surface); stroke: var(--accent); }
+ol.timeline-list li { margin-bottom: .3rem; } ol.timeline-list time { color: var(--muted); font-variant-numeric: tabular-nums; }
+.legend .state, .breakdown .state { margin-right: .2rem; }
+.group-panel { margin-top: 1rem; } .group-panel .scroll { max-height: 24rem; overflow: auto; }
 `;

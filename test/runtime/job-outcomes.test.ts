@@ -32,6 +32,21 @@ describe('job outcomes', () => {
     expect(row.finalized_at).toBeNull();
   });
 
+  test('each error entry says when its attempt started and which client ran it, and River\'s four keys stay as they are', async () => {
+    const client = await startClient(t, { queues, workers: [work(task, async () => { await new Promise((r) => setTimeout(r, 30)); throw new Error('slow failure'); }, { nextRetry: () => 3_600_000 })] });
+    const { job } = await inserter.insert(t.db, task, { label: 'timed' });
+    const row = await waitForState(t, job.id, 'retryable');
+    const [entry] = row.errors;
+    expect(Object.keys(entry).sort()).toEqual(['at', 'attempt', 'attempted_at', 'attempted_by', 'error', 'trace']);
+    expect(entry).toMatchObject({ attempt: 1, error: 'slow failure', attempted_by: client.id });
+    // The attempt's start is the row's attempted_at (the fetch), so its duration is at - attempted_at.
+    expect(new Date(entry.attempted_at).getTime()).toBe(row.attempted_at.getTime());
+    expect(new Date(entry.at).getTime() - new Date(entry.attempted_at).getTime()).toBeGreaterThanOrEqual(25);
+    const read = (await client.jobGet(job.id))!.errors[0]!;
+    expect(read.attemptedAt).toEqual(row.attempted_at);
+    expect(read.attemptedBy).toBe(client.id);
+  });
+
   test('a custom nextRetry of 0 retries at once: two failures then success', async () => {
     let calls = 0;
     await startClient(t, { queues, workers: [work(task, () => { if (++calls < 3) throw new Error(`fail ${calls}`); }, { nextRetry: () => 0 })] });

@@ -1,3 +1,5 @@
+import type { WorkflowTask } from './workflow-graph.js';
+
 /** The JSON API of the UI's server, mounted under the page's base path. */
 const base = document.querySelector<HTMLMetaElement>('meta[name="tributary-base"]')?.content ?? '';
 
@@ -13,7 +15,8 @@ export interface Job {
   priority: number;
   args: unknown;
   attemptedBy: string[];
-  errors: { at: string; attempt: number; error: string; trace: string }[];
+  /** `attemptedAt`, `attemptedBy`: when the failed attempt started and who ran it, where the client recorded it. */
+  errors: { at: string; attempt: number; error: string; trace: string; attemptedAt?: string; attemptedBy?: string }[];
   kind: string;
   metadata: Record<string, unknown>;
   queue: string;
@@ -108,6 +111,15 @@ export interface SequenceJobEntry {
   error: string | null;
 }
 
+/** A workflow as GET /api/workflows/:id sends it. */
+export interface Workflow {
+  id: string;
+  name: string;
+  state: 'running' | 'completed' | 'failed';
+  counts: Record<string, number>;
+  tasks: WorkflowTask[];
+}
+
 export interface ActionResult {
   id: number;
   ok: boolean;
@@ -136,6 +148,7 @@ export const api = {
   sequence: (key: string) => call<{ sequence: Sequence | null; jobs: SequenceJobEntry[]; perRole: number }>(`sequence?${new URLSearchParams({ key })}`),
   sequenceResume: (key: string) => post<{ skipped: number[] }>('sequences/resume', { key }),
   queueLimits: () => call<{ queues: QueueLimits[] }>('queue-limits'),
+  workflow: (id: string) => call<{ workflow: Workflow }>(`workflows/${encodeURIComponent(id)}`),
   periodic: () => call<{ periodicJobs: PeriodicJob[] }>('periodic-jobs'),
   dashboard: (range: 'hour' | 'day', queue?: string) => call<Dashboard>(`dashboard?${new URLSearchParams({ range, ...(queue ? { queue } : {}) })}`),
 };

@@ -8,6 +8,7 @@ import { queuesView } from './queues-view.js';
 import { sequenceView } from './sequence-view.js';
 import { sequencesView } from './sequences-view.js';
 import { themeControl } from './theme.js';
+import { workflowView } from './workflow-view.js';
 
 const REFRESH_MS = 2000;
 const root = document.getElementById('view')!;
@@ -29,7 +30,9 @@ async function route(): Promise<void> {
   try {
     const jobMatch = /^\/jobs\/(\d+)$/.exec(path);
     const sequenceMatch = /^\/sequences\/(.+)$/.exec(path);
+    const workflowMatch = /^\/workflows\/([^/]+)$/.exec(path);
     const shown = jobMatch ? await jobView(view, Number(jobMatch[1]), settings)
+      : workflowMatch ? await workflowView(view, decodeURIComponent(workflowMatch[1]!))
       : path === '/dashboard' ? await dashboardView(view, params)
       : sequenceMatch ? await sequenceView(view, decodeURIComponent(sequenceMatch[1]!), settings)
       : path === '/queues' ? await queuesView(view, settings)
