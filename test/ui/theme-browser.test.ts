@@ -15,6 +15,7 @@ declare const document: any, window: any, getComputedStyle: (element: unknown) =
 const t = await createTestDatabase();
 const task = defineJob({ kind: 'deliver_webhook', args: v.object({ url: v.string(), payload: v.string() }) });
 const slow = defineJob({ kind: 'sync_ledger', args: v.object({ customer: v.string() }), insertOpts: { queue: 'limited' } });
+const orderStep = defineJob({ kind: 'order_step', args: v.object({ n: v.number() }) });
 const EVIL = '<script>window.__ran = 1; alert("xss")</script><img src=x onerror="window.__ran = 2">';
 let browser: Browser;
 let page: Page;
@@ -36,6 +37,7 @@ beforeAll(async () => {
     workers: [
       work(task, () => { throw new Error('connect ECONNREFUSED 10.0.0.7:443 while delivering the webhook to the customer endpoint'); }),
       work(slow, () => gate),
+      work(orderStep, () => {}),
       work(accountStep, (job) => { if (job.args.fail === 'discard') throw new Error('the ledger refused the entry'); }),
     ],
     periodicJobs: [periodicJob({ every: 3_600_000 }, () => ({ job: task, args: { url: 'https://example.com/hourly', payload: '{}' } }), { id: 'hourly-webhook-report-for-every-customer-account' })],
@@ -52,6 +54,10 @@ beforeAll(async () => {
   await waitForState(t, wide!.job.id, 'discarded');
   await waitForState(t, evil!.job.id, 'discarded');
   await waitForState(t, steps[1]!.job.id, 'discarded');
+  const wf = client.workflow({ name: 'order 20261202 for acme-corporation-international, charged then shipped' });
+  const charge = wf.add('charge-card-of-the-customer', orderStep, { n: 0 });
+  const ship = wf.add('ship-every-item-of-the-order', orderStep, { n: 1 }, { deps: [charge] });
+  await waitForState(t, (await wf.insert(t.db)).job(ship).id, 'completed');
   pages.push(
     { name: 'jobs', hash: '#/jobs?state=discarded', ready: `tr[data-job-id="${wide!.job.id}"]` },
     { name: 'job', hash: `#/jobs/${wide!.job.id}`, ready: 'pre[data-field="args"]' },
@@ -60,6 +66,8 @@ beforeAll(async () => {
     { name: 'sequences', hash: '#/sequences', ready: 'tr[data-sequence]' },
     { name: 'sequence', hash: `#/sequences/${encodeURIComponent('kind=account_step&args={"accountId":7}')}`, ready: 'tr[data-role="halting"]' },
     { name: 'periodic', hash: '#/periodic', ready: 'tbody tr td:not(.empty)' },
+    { name: 'dashboard', hash: '#/dashboard', ready: 'figure[data-chart="throughput"] canvas' },
+    { name: 'workflow', hash: `#/workflows/${wf.id}`, ready: '.workflow-graph .node' },
   );
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
