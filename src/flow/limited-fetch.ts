@@ -42,6 +42,8 @@ export interface LimitedFetchResult {
   paused: boolean;
   /** A rate partition is full: ms until its oldest start leaves the window. */
   rateWaitMs: number | undefined;
+  /** A shared fetch stopped at its share, below the room asked for: more may be waiting. */
+  capped?: boolean;
 }
 
 /** Whether a queue's configuration limits it, and so needs the limited fetch. */
@@ -66,6 +68,7 @@ export class LimitedFetch {
   /** Running jobs of the queue the last fetch counted. */
   private lastRunning = 0;
   private held = false;
+  private shared = false;
 
   constructor(private readonly options: LimitedFetchOptions) {
     this.lockText = queueLock({ schema: options.schema, queue: options.queue });
@@ -103,6 +106,11 @@ export class LimitedFetch {
    */
   get limitBinds(): boolean {
     return this.held;
+  }
+
+  /** Whether the last fetch was shared: the queue ran at most about half its limit, no client waits for a slot. */
+  get sharing(): boolean {
+    return this.shared;
   }
 
   /**
@@ -148,9 +156,11 @@ export class LimitedFetch {
       const [row] = (await connection.query(`BEGIN; ${this.sharedText}; ${inlined(fetch)}; COMMIT`) as unknown as { rows: any[] }[]).at(-2)!.rows;
       this.lastRunning = Number(row.running);
       this.held = false;
+      this.shared = true;
       if (row.paused) return { jobs: [], paused: true, rateWaitMs: undefined };
       const jobs = (JSON.parse(row.jobs) as Record<string, unknown>[]).map((raw) => jobRowFromJson<unknown>(raw));
-      return jobs.length === 0 && !this.goesShared(limit) ? undefined : { jobs, paused: false, rateWaitMs: undefined };
+      if (jobs.length === 0 && !this.goesShared(limit)) return undefined;
+      return { jobs, paused: false, rateWaitMs: undefined, capped: jobs.length === this.share && this.share < limit };
     } catch (error) {
       // A statement that failed leaves the transaction open and aborted.
       await connection.query('ROLLBACK').catch((e: Error) => (broken = e));
@@ -186,6 +196,7 @@ export class LimitedFetch {
       await connection.query('COMMIT');
       this.lastRunning = Number(row.running);
       this.held = row.held_back === true;
+      this.shared = false;
       const jobs = (JSON.parse(row.jobs) as Record<string, unknown>[]).map((raw) => jobRowFromJson<unknown>(raw));
       return { jobs, paused: false, rateWaitMs: row.rate_wait_ms == null ? undefined : Math.max(0, Number(row.rate_wait_ms)) };
     } catch (error) {

@@ -245,10 +245,14 @@ export class Producer {
     this.notified = false;
     const startedAt = (this.lastFetchAt = Date.now());
     let jobs: JobRow<unknown>[] = [];
+    // A limited fetch that stopped at a cap of its own, below `limit`: as full, for what follows.
+    let asked = limit;
     this.lastFetchFailed = false;
     try {
       if (this.options.limited) {
-        jobs = await this.fetchLimited(limit);
+        const result = await this.fetchLimited(limit);
+        jobs = result.jobs;
+        if (result.capped) asked = jobs.length;
       } else {
         const fetch = jobGetAvailable({ schema: this.options.schema, queue: this.options.queue, limit, clientId: this.options.clientId });
         const { rows } = await runQuery(this.options.pool, fetch, this.options.prepared ? statementName('tributary_fetch', fetch.text) : undefined);
@@ -263,14 +267,14 @@ export class Producer {
       this.fetching--;
       this.requested -= limit;
     }
-    this.prefetch.fetched(limit, jobs.length, startedAt, Date.now());
+    this.prefetch.fetched(asked, jobs.length, startedAt, Date.now());
     if (this.paused && jobs.length > 0) {
       // Paused while this fetch was on its way (it may have waited for a connection, and taken
       // jobs inserted after the pause): none starts after a pause, so they go back unstarted.
       void this.options.release(jobs);
       jobs = [];
     }
-    this.backlog = jobs.length === limit;
+    this.backlog = jobs.length === asked;
     // An empty fetch right after one that found jobs is usually this client's own doing: the
     // notification arrived while the earlier fetch (a poll, say) was taking its job. That is no
     // sign of other clients racing for the same jobs, so it must not start the cooldown, which
@@ -287,10 +291,10 @@ export class Producer {
     else if (this.fetchAgain || (this.backlog && this.running + this.buffer.length + this.requested < this.capacity)) this.wake();
   }
 
-  private async fetchLimited(limit: number): Promise<JobRow<unknown>[]> {
-    const { jobs, rateWaitMs } = await this.options.limited!.fetch(limit);
+  private async fetchLimited(limit: number): Promise<{ jobs: JobRow<unknown>[]; capped: boolean }> {
+    const { jobs, rateWaitMs, capped } = await this.options.limited!.fetch(limit);
     if (rateWaitMs !== undefined) this.wakeAt(Date.now() + rateWaitMs + 1);
-    return jobs;
+    return { jobs, capped: capped === true };
   }
 
   /** Wakes the producer at `at` (ms), unless a wake-up is set for sooner. */

@@ -26,13 +26,16 @@ export function queueProducers(
   },
 ): QueueProducers {
   const producers = new Map<string, Producer>();
+  const limitedFetches = new Map<string, LimitedFetch>();
   const limitedQueues = new Set([...config.queues].filter(([, q]) => isLimited(q)).map(([name]) => name));
   const slots = limitedQueues.size === 0 ? undefined : new SlotNotices({
     pool: config.pool,
     logger: config.logger,
     clientId: config.id,
     queues: limitedQueues,
-    othersMayUse: (queue) => config.queues.get(queue)?.concurrency?.localLimit !== undefined || producers.get(queue)?.refetchesOnFinish !== true,
+    // While fetches are shared the queue runs at most about half its limit: nobody waits for a slot.
+    othersMayUse: (queue) =>
+      config.queues.get(queue)?.concurrency?.localLimit !== undefined || (producers.get(queue)?.refetchesOnFinish !== true && limitedFetches.get(queue)?.sharing !== true),
   });
   // A named fetch statement only through node-postgres' own pool: a wrapper's query may take only text.
   // The fetch returns one text column, so a migration of river_job cannot change its result type.
@@ -42,6 +45,7 @@ export function queueProducers(
       slots && limitedQueues.has(queue)
         ? new LimitedFetch({ pool: config.pool, prepared, schema: config.schema, queue, clientId: config.id, logger: config.logger, concurrency, rateLimit, finishedIds: () => slots.finishedIds(queue) })
         : undefined;
+    if (limited) limitedFetches.set(queue, limited);
     producers.set(
       queue,
       new Producer({
