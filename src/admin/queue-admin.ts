@@ -15,6 +15,7 @@ export interface QueueRow {
   updatedAt: Date;
   /** When it was paused, or null while it runs. */
   pausedAt: Date | null;
+  /** The row's metadata, without `tributary:rate` (a rate limit's recent starts: see `queueLimits`). */
   metadata: Record<string, unknown>;
 }
 
