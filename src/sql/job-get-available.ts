@@ -1,7 +1,20 @@
-import { query, tableName, type Query } from './query.js';
+import { query, raw, tableName, textLiteral, type Query, type Raw } from './query.js';
 
 /** Keep this many entries of `attempted_by`, as River does. */
 export const ATTEMPTED_BY_MAX = 100;
+
+/**
+ * The SET list that marks the row aliased `j` taken by `clientId` (written in as a literal):
+ * running, its attempt counted, started at `clock_timestamp()`, the client appended to
+ * `attempted_by` (the last {@link ATTEMPTED_BY_MAX} kept).
+ */
+export function takenSet(clientId: string): Raw {
+  return raw(`state = 'running',
+    attempt = j.attempt + 1,
+    attempted_at = clock_timestamp(),
+    attempted_by = (array_append(coalesce(j.attempted_by, '{}'), ${textLiteral(clientId)}::text))
+      [greatest(cardinality(coalesce(j.attempted_by, '{}')) + 2 - ${ATTEMPTED_BY_MAX}, 1):]`);
+}
 
 /**
  * Locks up to `limit` available jobs of one queue, in priority, scheduled_at, id order, and

@@ -1,5 +1,5 @@
 import { arrayLiteral } from './array-literal.js';
-import { ATTEMPTED_BY_MAX } from './job-get-available.js';
+import { takenSet } from './job-get-available.js';
 import { query, tableName, type Query, textLiteral } from './query.js';
 
 /**
@@ -87,12 +87,7 @@ locked AS (
   FOR UPDATE SKIP LOCKED
 ),
 taken AS (
-  UPDATE ${job} AS j SET
-    state = 'running',
-    attempt = j.attempt + 1,
-    attempted_at = clock_timestamp(),
-    attempted_by = (array_append(coalesce(j.attempted_by, '{}'), ${p.clientId}::text))
-      [greatest(cardinality(coalesce(j.attempted_by, '{}')) + 2 - ${ATTEMPTED_BY_MAX}::int, 1):]
+  UPDATE ${job} AS j SET ${takenSet(p.clientId)}
   WHERE j.id = ANY (ARRAY(SELECT id FROM locked))
   RETURNING j.*
 )

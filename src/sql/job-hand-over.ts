@@ -1,5 +1,5 @@
 import type { LimitPartition } from '../flow/limits-config.js';
-import { ATTEMPTED_BY_MAX } from './job-get-available.js';
+import { takenSet } from './job-get-available.js';
 import { partitionKeySql } from './partition-key.js';
 import { query, raw, rawText, tableName, textLiteral, type Query } from './query.js';
 import { idAnnouncingWaiters } from './waiter-notify.js';
@@ -56,12 +56,7 @@ next AS (
   FOR UPDATE SKIP LOCKED
 ),
 taken AS (
-  UPDATE ${job} AS j SET
-    state = 'running',
-    attempt = j.attempt + 1,
-    attempted_at = clock_timestamp(),
-    attempted_by = (array_append(coalesce(j.attempted_by, '{}'), ${p.clientId}::text))
-      [greatest(cardinality(coalesce(j.attempted_by, '{}')) + 2 - ${ATTEMPTED_BY_MAX}::int, 1):]
+  UPDATE ${job} AS j SET ${takenSet(p.clientId)}
   FROM next WHERE j.id = next.id
   RETURNING j.*
 )

@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as v from 'valibot';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { defineJob, work } from '../../src/index.js';
 import { serveUi, type UiServer } from '../../src/ui/index.js';
 import { startClient, waitForState } from '../support/runtime.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { launchChromium } from '../support/chromium.js';
 
-// Debian's Chromium, as .ci/run installs it; never a downloaded browser.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const t = await createTestDatabase();
 const task = defineJob({ kind: 'task', args: v.object({ text: v.string() }) });
 let broken = true;
@@ -18,8 +16,7 @@ let page: Page;
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage();
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as v from 'valibot';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { defineJob, work } from '../../src/index.js';
@@ -9,9 +8,8 @@ import { quietLogger, startClient } from '../support/runtime.js';
 import { screenshotPath } from '../support/screenshots.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
+import { launchChromium } from '../support/chromium.js';
 
-// Debian's Chromium, as .ci/run installs it; never a downloaded browser.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const t = await createTestDatabase();
 const task = defineJob({ kind: 'task', args: v.object({ fail: v.boolean() }) });
 let browser: Browser;
@@ -20,8 +18,7 @@ let page: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   // A CSP violation (an inline style uPlot might set) or a script error shows up here.
   // (The browser's own request for /favicon.ico, which the UI does not serve, is no problem.)

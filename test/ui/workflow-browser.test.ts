@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { work } from '../../src/index.js';
 import { serveUi, type UiServer } from '../../src/ui/index.js';
@@ -7,10 +6,9 @@ import { startClient, waitForState } from '../support/runtime.js';
 import { screenshotPath } from '../support/screenshots.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
+import { launchChromium } from '../support/chromium.js';
 import { reserve, ship, step } from '../workflow/workflow-jobs.js';
 
-// Debian's Chromium, as .ci/run installs it; never a downloaded browser.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const t = await createTestDatabase();
 let browser: Browser;
 let server: UiServer;
@@ -18,8 +16,7 @@ let page: Page;
 const dialogs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox'] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
