@@ -67,7 +67,8 @@ describe('migrate', () => {
   });
 });
 
-describe('tributary migrate (CLI)', () => {
+// Each test starts the CLI (a Node process) two or three times: seconds each on a busy machine.
+describe('tributary migrate (CLI)', { timeout: 90_000 }, () => {
   test('migrates, then reports up to date', async () => {
     const t = await createTestDatabase({ empty: true });
     const first = await run('node', [cli, 'migrate', '--database-url', t.url, '--schema', 'cli_q']);
