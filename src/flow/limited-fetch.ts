@@ -1,7 +1,7 @@
 import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { PgPool } from '../sql/pg-pool.js';
 import { jobGetLimited, queueLock, queueLockInsert } from '../sql/job-get-limited.js';
-import { jobGetLimitedShared, SHARED_TICKETS, sharedLock, sharedShare } from '../sql/job-get-limited-shared.js';
+import { jobGetLimitedShared, sharedLock, sharedRoom, sharedShare } from '../sql/job-get-limited-shared.js';
 import type { ConcurrencyLimit, RateLimit } from './limits-config.js';
 import type { Logger } from '../logger.js';
 import { inlined, statementName } from '../sql/query.js';
@@ -87,7 +87,7 @@ export class LimitedFetch {
    */
   private goesShared(limit: number): boolean {
     if (this.share === 0) return false;
-    return this.lastRunning + Math.min(limit, this.share) + (SHARED_TICKETS - 1) * this.share <= this.options.concurrency!.globalLimit!;
+    return Math.min(limit, this.share) <= sharedRoom(this.options.concurrency!.globalLimit!, this.lastRunning);
   }
 
   /**

@@ -15,6 +15,9 @@ export const SHARED_TICKETS = 4;
  */
 export const sharedShare = (limit: number): number => Math.floor(limit / (2 * SHARED_TICKETS));
 
+/** Room a shared fetch sees under `limit` with `running` counted: what it leaves for the others' unseen shares taken off. */
+export const sharedRoom = (limit: number, running: number): number => limit - running - (SHARED_TICKETS - 1) * sharedShare(limit);
+
 
 /**
  * The SQL of the advisory lock key of a queue's limited fetches, or with `ticket` (an SQL
@@ -73,7 +76,8 @@ export function jobGetLimitedShared(p: JobGetLimitedSharedParams): Query {
   const job = tableName(p.schema, 'river_job');
   const queueTable = tableName(p.schema, 'river_queue');
   const share = sharedShare(p.globalLimit);
-  const unseen = (SHARED_TICKETS - 1) * share;
+  // sharedRoom's formula, with the count made here: room = globalLimit - n - unseen.
+  const unseen = p.globalLimit - sharedRoom(p.globalLimit, 0);
   return query`WITH running AS MATERIALIZED (
   SELECT count(*)::int AS n FROM ${job} AS j
   WHERE j.state = 'running' AND j.queue = ${p.queue} AND NOT (j.id = ANY (${arrayLiteral(p.finishedIds)}::bigint[]))
