@@ -3,9 +3,9 @@
  * process, beside 10,000 plain jobs drained the same way in the same run, each on a fresh
  * database: fan-out (1 parent, 9,999 children), fan-in (9,999 parents, 1 child), layered (20
  * layers of 500, each task waiting on 3 of the layer before), and a chain of 1,000. Drains are
- * timed from the client's start to its last completion; the fan-in's and chain's latencies are
- * read from the rows: a task's `attempted_at` (its fetch) minus its last dependency's
- * `finalized_at` (when that worker returned, before its outcome was written).
+ * timed from the client's start to its last completion. The fan-in's and chain's latencies are
+ * the worker's own clock: a task's work function starting, after the last of its dependencies'
+ * work functions returned (before its outcome was written), joined to the rows by job id.
  */
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -62,7 +62,10 @@ const chain: Build = (wf) => {
   for (let i = 0; i < CHAIN; i++) previous = wf.add(`link ${i}`, noop, { i }, { deps: previous ? [previous] : [] });
 };
 
-/** Inserts the jobs (a graph, or plain jobs), then drains them with a fresh client; returns jobs/s and the database's pool for reading rows. */
+/** When each job's work function started and returned, by job id (performance.now(), ms). */
+type Runs = Map<number, { start: number; end: number }>;
+
+/** Inserts the jobs (a graph, or plain jobs), then drains them with a fresh client; returns jobs/s, the work functions' times and the database's pool for reading rows. */
 async function drain(url: string, settings: BenchSettings, jobs: number, insert: (client: Client, db: ReturnType<typeof drizzle>) => Promise<void>) {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => {});
@@ -71,13 +74,17 @@ async function drain(url: string, settings: BenchSettings, jobs: number, insert:
   await insert(inserter, db);
   let done = 0;
   let lastAt = 0;
+  const runs: Runs = new Map();
   let finished!: () => void;
   const all = new Promise<void>((resolve) => (finished = resolve));
   const client = new Client({
     pool,
     queues: { default: { maxWorkers: settings.concurrency } },
     logger: { debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) },
-    workers: [work(noop, () => {})],
+    workers: [work(noop, (job) => {
+      const start = performance.now();
+      runs.set(job.id, { start, end: performance.now() });
+    })],
   });
   client.on('job_completed', () => {
     if (++done === jobs) {
@@ -89,7 +96,7 @@ async function drain(url: string, settings: BenchSettings, jobs: number, insert:
   await client.start();
   await all;
   await client.stop();
-  return { jobsPerSec: perSecond(jobs, lastAt - startedAt), pool };
+  return { jobsPerSec: perSecond(jobs, lastAt - startedAt), pool, runs };
 }
 
 async function onFreshDatabase<T>(serverUrl: string, name: string, run: (url: string) => Promise<T>): Promise<T> {
@@ -109,22 +116,23 @@ const graph = (build: Build) => async (client: Client, db: ReturnType<typeof dri
   await db.transaction((tx) => wf.insert(tx));
 };
 
-/** A task's start after its deps' last completion, ms, for every task with deps. */
-async function startAfterDeps(pool: pg.Pool): Promise<number[]> {
-  const { rows } = await pool.query(`SELECT extract(epoch FROM (w.attempted_at - max(d.finalized_at))) * 1000 AS ms
-FROM river_job AS w CROSS JOIN LATERAL jsonb_array_elements_text(w.metadata->'tributary:workflow'->'deps') AS dep(name)
-JOIN river_job AS d ON d.metadata->'tributary:workflow'->>'task' = dep.name
-GROUP BY w.id, w.attempted_at`);
-  return rows.map((r) => Number(r.ms));
+/** A task's start after its deps' last completion, ms, for every task with deps: work function to work function. */
+async function startAfterDeps(pool: pg.Pool, runs: Runs): Promise<number[]> {
+  const { rows } = await pool.query(`SELECT id, metadata->'tributary:workflow'->>'task' AS task, metadata->'tributary:workflow'->'deps' AS deps FROM river_job`);
+  const idOf = new Map(rows.map((r) => [r.task as string, Number(r.id)]));
+  return rows.filter((r) => r.deps.length > 0).map((r) => {
+    const lastEnd = Math.max(...(r.deps as string[]).map((dep) => runs.get(idOf.get(dep)!)!.end));
+    return runs.get(Number(r.id))!.start - lastEnd;
+  });
 }
 
 /** The whole phase. */
 export async function measureWorkflows(serverUrl: string, settings: BenchSettings, log: (line: string) => void): Promise<WorkflowsResult> {
-  const timed = (name: string, jobs: number, insert: Parameters<typeof drain>[3], after?: (pool: pg.Pool) => Promise<number[]>) =>
+  const timed = (name: string, jobs: number, insert: Parameters<typeof drain>[3], after?: (pool: pg.Pool, runs: Runs) => Promise<number[]>) =>
     onFreshDatabase(serverUrl, name, async (url) => {
-      const { jobsPerSec, pool } = await drain(url, settings, jobs, insert);
+      const { jobsPerSec, pool, runs } = await drain(url, settings, jobs, insert);
       try {
-        return { jobsPerSec, samples: after ? await after(pool) : [] };
+        return { jobsPerSec, samples: after ? await after(pool, runs) : [] };
       } finally {
         await pool.end();
       }

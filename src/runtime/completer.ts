@@ -6,7 +6,9 @@ import { jobSetStateMany, type JobOutcomeRow } from '../sql/job-set-state-many.j
 import { isTransient } from '../sql/transient-error.js';
 import type { ClientFaults } from './faults.js';
 import { storableText } from './storable-text.js';
-import { completeInWorkflows, inWorkflowTransaction } from '../workflow/release.js';
+import { completeInWorkflows, releasingTransaction } from '../workflow/release.js';
+import type { JobRow } from '../job-row.js';
+import type { ReleaseRoom, ReleaseTaker } from './release-take.js';
 import { finishedTasksOf, workflowIdsOf, writeWorkflowOutcomes } from './workflow-outcomes.js';
 
 /** How long a result may wait for others to share its statement. */
@@ -35,6 +37,8 @@ export interface CompleterOptions<T extends PendingOutcome> {
    * `stored` is the row as written, which differs from `outcome.row` when Postgres refused that.
    */
   onStored: (outcome: T, written: boolean, cancelled: boolean, stored: JobOutcomeRow) => void;
+  /** Takes the workflow tasks a flush releases for this client; without it, they are announced. */
+  releases?: Pick<ReleaseTaker, 'reserve' | 'settle'>;
 }
 
 /** What became of one row of a flush. */
@@ -55,6 +59,7 @@ interface Written {
 export class Completer<T extends PendingOutcome> {
   private pending: T[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private flushing: Promise<void> | undefined;
   private abandoned = false;
   /** Outcomes of the flush under way. */
@@ -71,14 +76,15 @@ export class Completer<T extends PendingOutcome> {
     this.pending.push(outcome);
     // A workflow task's dependents wait on its write: no delay (outcomes arriving during the
     // flush still share the next one).
-    if (this.pending.length >= COMPLETER_MAX_BATCH || outcome.row.workflow !== undefined) this.flushSoon(0);
+    if (this.pending.length >= COMPLETER_MAX_BATCH || outcome.row.waitedOn === true) this.flushSoon(0);
     else this.flushSoon(COMPLETER_FLUSH_DELAY_MS);
   }
 
   /** Writes everything pending, including what arrives while it writes. */
   async stop(): Promise<void> {
     clearTimeout(this.timer);
-    this.timer = undefined;
+    clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
     while (!this.abandoned && (this.pending.length > 0 || this.flushing)) await (this.flushing ?? this.startFlush());
   }
 
@@ -90,17 +96,28 @@ export class Completer<T extends PendingOutcome> {
   abandon(): number {
     this.abandoned = true;
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     return this.pending.length + this.inFlight;
   }
 
   private flushSoon(delay: number): void {
     if (this.flushing || this.abandoned) return; // the running flush picks new outcomes up when it ends
-    if (this.timer && delay > 0) return;
+    if (delay > 0) {
+      if (this.timer || this.immediate) return;
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.startFlush();
+      }, delay);
+      return;
+    }
+    // Not setTimeout(0), which waits a millisecond: a chain's next task waits on this flush.
+    if (this.immediate) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.timer = undefined;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
       void this.startFlush();
-    }, delay);
+    });
   }
 
   private startFlush(): Promise<void> {
@@ -155,9 +172,23 @@ export class Completer<T extends PendingOutcome> {
    * and returns undefined once it succeeded, or returns the error Postgres refused it with.
    */
   private async send(rows: JobOutcomeRow[], fast: boolean, result: Map<number, Written>): Promise<unknown> {
-    const { schema, pool, logger, faults } = this.options;
     // Only batches holding workflow tasks pay for a transaction: the plain path stays one statement.
     const workflows = fast ? [] : workflowIdsOf(rows);
+    const room = workflows.length > 0 ? this.options.releases?.reserve() : undefined;
+    let taken: JobRow<unknown>[] = [];
+    try {
+      return await this.sendOnce(rows, fast, result, workflows, room, (jobs) => (taken = jobs));
+    } finally {
+      // After the flush's own events (emitted once it returns): a dependency's job_completed
+      // comes before its dependent's job_started.
+      if (room) setImmediate(() => this.options.releases!.settle(room, taken));
+    }
+  }
+
+  private async sendOnce(
+    rows: JobOutcomeRow[], fast: boolean, result: Map<number, Written>, workflows: string[], room: ReleaseRoom | undefined, took: (jobs: JobRow<unknown>[]) => void,
+  ): Promise<unknown> {
+    const { schema, pool, logger, faults } = this.options;
     let run: () => Promise<Record<string, unknown>[]>;
     try {
       if (workflows.length === 0) {
@@ -169,9 +200,18 @@ export class Completer<T extends PendingOutcome> {
         const rest = rows.filter((row) => !(row.state === 'completed' && row.output === undefined));
         const statements = { fast: done.length > 0 ? completeQuery(schema, done) : undefined, other: rest.length > 0 ? jobSetStateMany({ schema, rows: rest }) : undefined };
         const finished = finishedTasksOf(rows);
+        const take = room?.take;
         run = statements.other === undefined && finished !== null
-          ? () => completeInWorkflows(pool, schema, workflows, statements.fast!, finished)
-          : () => inWorkflowTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statements, rows), finished);
+          ? async () => {
+            const { rows: changed, taken } = await completeInWorkflows(pool, schema, workflows, statements.fast!, finished, take);
+            took(taken);
+            return changed;
+          }
+          : async () => {
+            const { result: changed, taken } = await releasingTransaction(pool, schema, workflows, (runTx) => writeWorkflowOutcomes(runTx, schema, statements, rows), finished, take);
+            took(taken);
+            return changed;
+          };
       }
     } catch (error) {
       return error; // a value that cannot even be serialized: as refused

@@ -4,7 +4,7 @@ import type { JobState } from '../schema/job-state.js';
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { JobInsertRow } from '../sql/job-insert-many.js';
 import { storableMessage, storableTrace } from './storable-text.js';
-import { workflowOf } from '../workflow/metadata.js';
+import { workflowOf, type WorkflowMetadata } from '../workflow/metadata.js';
 
 /** What one run of a worker came to, before it is written. */
 export type Outcome =
@@ -41,6 +41,9 @@ const laterBy = (now: Date, ms: number) => new Date(now.getTime() + Math.min(Mat
 export const isCancel = (error: unknown): error is JobCancelError => error instanceof JobCancelError;
 export const isSnooze = (error: unknown): error is JobSnoozeError => error instanceof JobSnoozeError;
 
+/** Whether other tasks may wait for this one: it lists some, or does not say (an older client wrote it). */
+const waitedOn = (task: WorkflowMetadata): boolean => !Array.isArray(task.dependents) || task.dependents.length > 0;
+
 /** The row the completer writes for an outcome, timestamps from the client's clock. */
 export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): JobOutcomeRow {
   // Nearly every outcome: built in one literal, without the spreads and closure below.
@@ -53,10 +56,14 @@ export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): J
     if (task !== undefined) {
       row.workflow = task.id;
       row.task = task.task;
+      if (waitedOn(task) || outcome.tasks !== undefined) row.waitedOn = true;
     }
     return row;
   }
-  const base = { id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false, ...(task === undefined ? {} : { workflow: task.id, task: task.task }) };
+  const base = {
+    id: job.id, attempt: job.attempt, finalized_at: null, scheduled_at: null, error: null, snoozed: false,
+    ...(task === undefined ? {} : { workflow: task.id, task: task.task, ...(waitedOn(task) ? { waitedOn: true } : {}) }),
+  };
   // attempted_at and attempted_by, beyond River's four keys (its clients ignore unknown ones):
   // River's columns keep only the last attempt's start and no tie from a client to an attempt,
   // so without them a timeline could tell neither how long an earlier attempt ran nor who ran it.

@@ -140,6 +140,37 @@ export class Producer {
     if (jobs.length === 0 || this.fetchAgain) void this.fetch(true);
   }
 
+  /**
+   * Room for workflow tasks a completion of this client releases, which the release takes for it
+   * ({@link ReleaseTake}): the workers free now, claimed until {@link releasedTaken}. None for a
+   * limited queue (its slots are counted by its own fetches), a paused or stopping one, or one
+   * with a backlog: its own fetches keep the queue's order.
+   */
+  reserveReleased(): number {
+    if (this.options.limited || this.stopping || this.paused || this.backlog || this.lastFetchFailed) return 0;
+    const room = Math.max(0, this.options.maxWorkers - this.running - this.buffer.length - this.requested);
+    if (room === 0) return 0;
+    // As a fetch under way: a wake-up meanwhile fetches once it ends, and stop() waits for it.
+    this.fetching++;
+    this.requested += room;
+    return room;
+  }
+
+  /** A release that had `room` of {@link reserveReleased} ended, with the tasks it took. */
+  releasedTaken(room: number, jobs: JobRow<unknown>[]): void {
+    this.fetching--;
+    this.requested -= room;
+    // Paused or stopping meanwhile: none starts, so they go back unstarted.
+    if (jobs.length > 0 && (this.paused || this.stopping)) void this.options.release(jobs);
+    else if (jobs.length > 0) {
+      this.buffer.push(...jobs);
+      this.buffer.sort(byFetchOrder);
+      this.startBuffered();
+    }
+    if (this.stopping) this.checkIdle();
+    else if (this.fetchAgain) void this.fetch();
+  }
+
   /** Registers the queue and reads whether it is paused; fetches nothing yet. */
   async prepare(): Promise<void> {
     await this.refreshQueue();

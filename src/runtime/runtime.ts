@@ -30,6 +30,7 @@ import { SequenceReleaser } from './sequence-releaser.js';
 import { SLOTS_TOPIC, type SlotNotices } from '../flow/slot-notices.js';
 import { queueProducers } from './queue-producers.js';
 import { handOverSlot } from './slot-hand-over.js';
+import { ReleaseTaker } from './release-take.js';
 import { runtimeProgressStore } from './progress-store.js';
 
 /** The client a runtime works for: what its workers get, and its insert path for periodic jobs. */
@@ -94,6 +95,7 @@ export class Runtime {
       logger: config.logger,
       faults,
       onStored: (p, written, cancelled, row) => this.outcomeStored(p, written, cancelled, row),
+      releases: new ReleaseTaker(() => this.producers, config.id, [...this.workers.keys()]),
     });
     this.sequences = new SequenceReleaser({ pool: config.pool, schema: config.schema, logger: config.logger });
     this.maintenance = maintenanceServices(

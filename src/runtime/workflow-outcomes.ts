@@ -2,6 +2,8 @@ import { jobInsertManyQuery, type JobInsertRow } from '../sql/job-insert-many.js
 import type { JobOutcomeRow } from '../sql/job-set-state-many.js';
 import type { Query } from '../sql/query.js';
 import type { RunQuery } from '../workflow/release.js';
+import { workflowOf } from '../workflow/metadata.js';
+import { workflowDependentsAppend, type AddedDependent } from '../sql/workflow-dependents.js';
 
 /** The workflows of a batch's rows: those whose outcomes must release dependents in their transaction. */
 export function workflowIdsOf(rows: readonly JobOutcomeRow[]): string[] {
@@ -44,6 +46,19 @@ export async function writeWorkflowOutcomes(
     if (!row.tasks || !completed.has(row.id)) continue;
     for (const task of row.tasks) tasks.push({ ...task, ord: tasks.length });
   }
-  if (tasks.length > 0) await run(jobInsertManyQuery({ schema, rows: tasks }));
+  if (tasks.length > 0) {
+    await run(jobInsertManyQuery({ schema, rows: tasks }));
+    const added = storedDepsOf(tasks);
+    if (added.length > 0) await run(workflowDependentsAppend({ schema, added }));
+  }
   return changed;
+}
+
+/** The added tasks' deps on tasks stored before them (not added in the same batch). */
+function storedDepsOf(tasks: readonly JobInsertRow[]): AddedDependent[] {
+  const metas = tasks.map((task) => workflowOf(JSON.parse(task.metadata) as Record<string, unknown>)).filter((meta) => meta !== undefined);
+  const added = new Set(metas.map((meta) => `${meta.id}\u0000${meta.task}`));
+  return metas.flatMap((meta) => (meta.deps ?? [])
+    .filter((dep) => !added.has(`${meta.id}\u0000${dep}`))
+    .map((dep) => ({ workflow: meta.id, task: dep, dependent: meta.task })));
 }

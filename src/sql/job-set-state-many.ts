@@ -26,6 +26,12 @@ export interface JobOutcomeRow {
   workflow?: string;
   /** The task's name in its workflow, with `workflow`: its dependents are the tasks a release looks at. Not a column. */
   task?: string;
+  /**
+   * With `workflow`: other tasks may wait for this one (its metadata lists dependents, or does
+   * not say), so the completer writes it at once. A task nothing waits for shares the usual
+   * batches. Only a hint: a release reads dependents from the row. Not a column.
+   */
+  waitedOn?: boolean;
   /** For completed: tasks its worker added to its workflow, inserted in the same transaction. Not a column. */
   tasks?: JobInsertRow[];
 }

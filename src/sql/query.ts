@@ -91,3 +91,11 @@ export const textLiteral = (text: string): string => `E'${text.replaceAll('\\', 
 export function inlined(q: Query): string {
   return q.text.replace(/\$(\d+)/g, (_, n: string) => literal(q.values[Number(n) - 1]));
 }
+
+/**
+ * `EXECUTE name(...)` of a statement prepared from `q.text`, its values written in as literals
+ * (as {@link inlined}), for a text of several statements sent in one round trip.
+ */
+export function executeInlined(name: string, q: Query): string {
+  return q.values.length === 0 ? `EXECUTE ${name}` : `EXECUTE ${name}(${q.values.map(literal).join(', ')})`;
+}

@@ -2,6 +2,7 @@ import {
   WORKFLOW_ID_EXPRESSION, WORKFLOW_INDEX_PREDICATE, WORKFLOW_PENDING_PREDICATE, WORKFLOW_TASK_EXPRESSION, WORKFLOW_FAILED_PREDICATE,
 } from '../schema/create-schema.js';
 import { arrayLiteral } from './array-literal.js';
+import { ATTEMPTED_BY_MAX } from './job-get-available.js';
 import { query, raw, tableName, type Query, type Raw } from './query.js';
 
 /** The workflow indexes' expressions and predicates for a table alias, so the planner matches them. */
@@ -32,6 +33,19 @@ FROM unnest(${arrayLiteral(p.ids)}::text::text[]) AS id`;
 const MANY_DEPS = 64;
 
 /**
+ * Room the completing client has for released tasks, which the release then takes for it
+ * (running, its attempt counted) instead of announcing them: the next task starts without a
+ * notification and a fetch. Per queue it works (unlimited ones only), how many it can start now;
+ * only tasks of `kinds` (those it has workers for) and due now are taken, first in fetch order.
+ */
+export interface ReleaseTake {
+  clientId: string;
+  queues: readonly string[];
+  rooms: readonly number[];
+  kinds: readonly string[];
+}
+
+/**
  * Decides every pending task of these workflows whose dependencies are decided: released
  * (`available`, or `scheduled` while its `scheduled_at` is in the future) once each dependency
  * completed, or also ended cancelled or discarded for a task with `ignoreDependencyFailure`;
@@ -41,26 +55,48 @@ const MANY_DEPS = 64;
  * got an available task. `names`: only tasks waiting on one of these task names (those just
  * finished); null: every pending task. Either way the workflows' pending tasks are read (by the
  * pending index): the cost of a release grows with the pending tasks of its workflows. Returns how many
- * tasks it released and cancelled, and the names cancelled: a cancel may decide the cancelled
- * task's own dependents, so callers repeat it for those while it cancels any.
+ * tasks it released (taken ones included) and cancelled, the names cancelled (a cancel may
+ * decide the cancelled task's own dependents, so callers repeat it for those while it cancels
+ * any), and `taken`: a JSON array of the rows `take` took, now running for its client and not
+ * announced.
  *
  * What holds a task back is found by probing its dependencies by name, last first, stopping at
  * the first unfinished one: dependencies finish roughly in the order they were added, so a
  * fan-in of 10,000 looks at one or two of them per completion rather than all. Failures are
  * looked up among the workflows' cancelled and discarded tasks, read once (normally none).
  */
-export function workflowRelease(p: { schema: string | undefined; ids: readonly string[]; names: readonly string[] | null }): Query {
+export function workflowRelease(p: { schema: string | undefined; ids: readonly string[]; names: readonly string[] | null; take?: ReleaseTake | undefined }): Query {
   const job = tableName(p.schema, 'river_job');
   const state = tableName(p.schema, 'river_job_state');
   const ids = arrayLiteral(p.ids);
   // The names as the keys of a JSON object: a task's few deps are each looked up in it (a binary
   // search), where `deps ?| names` scanned every name for each pending task.
   const finished = p.names === null ? null : JSON.stringify(Object.fromEntries(p.names.map((name) => [name, true])));
-  return query`WITH waiting AS MATERIALIZED (
+  const take = p.take ?? { clientId: '', queues: [], rooms: [], kinds: [] };
+  return query`WITH finished_tasks AS MATERIALIZED (
+  SELECT ${workflowIdOf('f')} AS workflow, f.metadata -> 'tributary:workflow' -> 'dependents' AS dependents FROM ${job} AS f
+  WHERE ${finished}::text::jsonb IS NOT NULL
+    AND ${workflowIdOf('f')} = ANY(${ids}::text::text[]) AND ${workflowTaskOf('f')} = ANY(${arrayLiteral(p.names ?? [])}::text::text[]) AND ${inWorkflow('f')}
+),
+waiting AS MATERIALIZED (
   SELECT w.id, w.metadata -> 'tributary:workflow' AS wf, w.metadata -> 'tributary:workflow' -> 'deps' AS deps FROM ${job} AS w
-  WHERE ${workflowIdOf('w')} = ANY(${ids}::text::text[]) AND ${pendingInWorkflow('w')}
-    AND (${finished}::text::jsonb IS NULL OR jsonb_array_length(w.metadata -> 'tributary:workflow' -> 'deps') > ${MANY_DEPS}
-      OR ${finished}::text::jsonb ?| ARRAY(SELECT jsonb_array_elements_text(w.metadata -> 'tributary:workflow' -> 'deps')))
+  WHERE w.id = ANY (ARRAY(
+    -- The finished tasks' dependents, by name: what a release costs grows with them alone.
+    SELECT d.id FROM finished_tasks AS t
+    CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(t.dependents) = 'array' THEN t.dependents ELSE '[]' END) AS n(name)
+    CROSS JOIN LATERAL (SELECT d.id FROM ${job} AS d
+      WHERE ${workflowIdOf('d')} = t.workflow AND ${workflowTaskOf('d')} = n.name AND ${inWorkflow('d')} LIMIT 1) AS d
+    UNION ALL
+    -- Every pending task of the workflows, when that is asked for (null names) or a finished task
+    -- does not list its dependents (written by an older client).
+    SELECT s.id FROM ${job} AS s
+    WHERE (${finished}::text::jsonb IS NULL OR EXISTS (SELECT FROM finished_tasks AS t WHERE jsonb_typeof(t.dependents) IS DISTINCT FROM 'array'))
+      AND ${workflowIdOf('s')} = ANY(${ids}::text::text[]) AND ${pendingInWorkflow('s')}
+      AND (${finished}::text::jsonb IS NULL OR jsonb_array_length(s.metadata -> 'tributary:workflow' -> 'deps') > ${MANY_DEPS}
+        OR ${finished}::text::jsonb ?| ARRAY(SELECT jsonb_array_elements_text(s.metadata -> 'tributary:workflow' -> 'deps')))
+  -- state alone, not the pending index's predicate: matching it, the planner read the pending index
+  -- whole for these ids instead of probing the primary key.
+  )) AND w.state = 'pending'
 ),
 failed AS MATERIALIZED (
   SELECT ${workflowIdOf('f')} AS workflow, ${workflowTaskOf('f')} AS task, f.state, f.id FROM ${job} AS f
@@ -81,16 +117,37 @@ chosen AS (
   SELECT id, failure, (CASE WHEN failure IS NOT NULL AND NOT ignore THEN 'cancel' ELSE 'release' END) AS action
   FROM decided WHERE (failure IS NOT NULL AND NOT ignore) OR NOT blocked
 ),
+-- The released tasks this client takes: per queue, the first of them in fetch order, as many as
+-- its room. By primary key from an array: joined to chosen, the planner read every pending task of
+-- the queue and scanned chosen for each (a second for a fan-out of 3,000).
+taking AS MATERIALIZED (
+  SELECT id FROM (
+    SELECT j.id, r.room, row_number() OVER (PARTITION BY j.queue ORDER BY j.priority, j.scheduled_at, j.id) AS n
+    FROM ${job} AS j
+    JOIN unnest(${arrayLiteral(take.queues)}::text::text[], ${arrayLiteral(take.rooms)}::text::int[]) AS r(queue, room) ON r.queue = j.queue
+    -- No state here (changed checks it): with one, the planner read the fetching index's pending
+    -- entries rather than probe the primary key.
+    WHERE j.id = ANY (ARRAY(SELECT id FROM chosen WHERE action = 'release'))
+      AND j.scheduled_at <= now() AND j.kind = ANY(${arrayLiteral(take.kinds)}::text::text[])
+  ) AS ranked WHERE n <= room
+),
 changed AS (
   UPDATE ${job} AS j SET
-    state = (CASE WHEN c.action = 'cancel' THEN 'cancelled' WHEN j.scheduled_at > now() THEN 'scheduled' ELSE 'available' END)::text::${state},
+    state = (CASE WHEN c.action = 'cancel' THEN 'cancelled' WHEN c.taken IS NOT NULL THEN 'running' WHEN j.scheduled_at > now() THEN 'scheduled' ELSE 'available' END)::text::${state},
     finalized_at = CASE WHEN c.action = 'cancel' THEN now() END,
     errors = CASE WHEN c.action = 'cancel'
       THEN array_append(coalesce(j.errors, '{}'), jsonb_build_object('at', now(), 'attempt', j.attempt,
         'error', 'cancelled: its dependency ' || c.failure || ' (set ignoreDependencyFailure to run it anyway)', 'trace', ''))
-      ELSE j.errors END
-  FROM chosen AS c WHERE j.id = c.id AND j.state = 'pending'
-  RETURNING j.id, j.state, j.queue, ${workflowTaskOf('j')} AS task
+      ELSE j.errors END,
+    -- Taken as a fetch takes a job (see takenSet), for the tasks chosen in taking only.
+    attempt = CASE WHEN c.taken IS NOT NULL THEN j.attempt + 1 ELSE j.attempt END,
+    attempted_at = CASE WHEN c.taken IS NOT NULL THEN clock_timestamp() ELSE j.attempted_at END,
+    attempted_by = CASE WHEN c.taken IS NOT NULL
+      THEN (array_append(coalesce(j.attempted_by, '{}'), ${take.clientId}::text))[greatest(cardinality(coalesce(j.attempted_by, '{}')) + 2 - ${ATTEMPTED_BY_MAX}::int, 1):]
+      ELSE j.attempted_by END
+  FROM (SELECT c.*, CASE WHEN c.id = ANY (ARRAY(SELECT id FROM taking)) THEN c.id END AS taken FROM chosen AS c) AS c
+  WHERE j.id = c.id AND j.state = 'pending'
+  RETURNING j.id, j.state, j.queue, ${workflowTaskOf('j')} AS task, CASE WHEN c.taken IS NOT NULL THEN row_to_json(j)::text END AS job
 ),
 notified AS (
   SELECT count(pg_notify(coalesce(${p.schema ?? null}::text, current_schema()) || '.river_insert', '{"queue":' || to_json(queue)::text || '}')) AS n
@@ -98,5 +155,6 @@ notified AS (
 )
 SELECT (SELECT count(*) FROM changed WHERE state <> 'cancelled')::int AS released,
   (SELECT count(*) FROM changed WHERE state = 'cancelled')::int AS cancelled,
-  (SELECT coalesce(array_agg(DISTINCT task), '{}') FROM changed WHERE state = 'cancelled') AS cancelled_tasks, (SELECT n FROM notified)::int AS notified`;
+  (SELECT coalesce(array_agg(DISTINCT task), '{}') FROM changed WHERE state = 'cancelled') AS cancelled_tasks, (SELECT n FROM notified)::int AS notified,
+  (SELECT coalesce(json_agg(job::json), '[]')::text FROM changed WHERE job IS NOT NULL) AS taken`;
 }

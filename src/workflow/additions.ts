@@ -3,8 +3,8 @@ import { prepareInsertRows, type InsertContext } from '../insert/insert-jobs.js'
 import type { AnyJobDefinition, JobArgs, JobArgsInput } from '../job.js';
 import type { JobInsertRow } from '../sql/job-insert-many.js';
 import { workflowTaskNames } from '../sql/workflow-task-get.js';
-import { taskInsertItem, workflowIssues, type AddTaskOpts, type TaskSpec } from './graph.js';
-import type { WorkflowMetadata } from './metadata.js';
+import { depNamesOf, taskInsertItem, workflowIssues, type AddTaskOpts, type TaskSpec } from './graph.js';
+import { dependentsByTask, type WorkflowMetadata } from './metadata.js';
 import type { RunQuery } from './release.js';
 import { TaskRef } from './task-ref.js';
 
@@ -27,7 +27,8 @@ export class WorkflowAdditions {
 
   /**
    * Checks the added tasks against each other and the tasks stored (a dep named here must be
-   * added here, be the running task, or be stored already) and validates their args.
+   * added here, be the running task, or be stored already) and validates their args. A stored
+   * task they wait for learns of them when they are inserted (`workflowDependentsAppend`).
    * @returns the rows to insert.
    * @throws ValidationError naming the task and field.
    */
@@ -41,7 +42,8 @@ export class WorkflowAdditions {
     stored.add(this.workflow.task);
     const context = `ctx.workflow.add in task ${JSON.stringify(this.workflow.task)} of workflow ${JSON.stringify(this.workflow.name)}`;
     throwIfIssues(context, workflowIssues(this.workflow.id, this.specs, stored));
-    const items = this.specs.map((spec) => taskInsertItem(this.workflow, spec));
+    const dependents = dependentsByTask(this.specs.map((spec) => ({ name: spec.name, deps: depNamesOf(spec) })));
+    const items = this.specs.map((spec) => taskInsertItem(this.workflow, spec, dependents.get(spec.name)!));
     return prepareInsertRows(items, ctx, (i) => (i < 0 ? context : `${context}: tasks[${i}] (${JSON.stringify(this.specs[i]?.name)})`));
   }
 }

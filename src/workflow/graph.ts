@@ -131,11 +131,17 @@ export function workflowIssues(workflowId: string, specs: readonly TaskSpec[], e
   return issues;
 }
 
-/** The insert item of a task: its own options, with its place in the workflow in its metadata, pending when it has deps. */
-export function taskInsertItem(workflow: { id: string; name: string }, spec: TaskSpec): InsertItem {
+/** The names of a task's deps, each once. */
+export const depNamesOf = (spec: TaskSpec): string[] => [...new Set((spec.opts?.deps ?? []).map(depName))];
+
+/**
+ * The insert item of a task: its own options, with its place in the workflow in its metadata
+ * (`dependents`: the tasks waiting for it), pending when it has deps.
+ */
+export function taskInsertItem(workflow: { id: string; name: string }, spec: TaskSpec, dependents: readonly string[]): InsertItem {
   const { deps = [], ignoreDependencyFailure, ...insertOpts } = spec.opts ?? {};
   const names = [...new Set(deps.map(depName))];
-  const meta: WorkflowMetadata = { id: workflow.id, name: workflow.name, task: spec.name, deps: names };
+  const meta: WorkflowMetadata = { id: workflow.id, name: workflow.name, task: spec.name, deps: names, dependents: [...dependents] };
   if (ignoreDependencyFailure) meta.ignore_dependency_failure = true;
   return {
     job: spec.job,

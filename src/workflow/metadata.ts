@@ -2,8 +2,8 @@
 export const WORKFLOW_METADATA_KEY = 'tributary:workflow';
 
 /**
- * A task's `metadata["tributary:workflow"]`: its workflow's id and name, its own name, and the
- * names of the tasks it waits for. Snake case, as River writes its metadata keys.
+ * A task's `metadata["tributary:workflow"]`: its workflow's id and name, its own name, the names
+ * of the tasks it waits for and of those waiting for it. Snake case, as River writes its metadata keys.
  */
 export interface WorkflowMetadata {
   /** The workflow's id, a UUID made by the client. */
@@ -14,6 +14,12 @@ export interface WorkflowMetadata {
   task: string;
   /** Names of the tasks of the same workflow it waits for; `[]` for none. */
   deps: string[];
+  /**
+   * Names of the tasks of the same workflow that wait for it, so a release looks up only those:
+   * written at insert, and extended when a worker adds a task waiting for it. Absent (a task
+   * written by an older client or by hand): its release reads every pending task of the workflow.
+   */
+  dependents?: string[];
   /** Present and true: runs once its dependencies are finalized, however they ended. */
   ignore_dependency_failure?: true;
 }
@@ -28,4 +34,17 @@ export function workflowOf(metadata: Record<string, unknown>): WorkflowMetadata 
 /** The workflow id of a job, or undefined. */
 export function workflowIdOf(metadata: Record<string, unknown>): string | undefined {
   return workflowOf(metadata)?.id;
+}
+
+/** For each task name, the names of the tasks (among these) that wait for it; every name gets an entry. */
+export function dependentsByTask(tasks: readonly { name: string; deps: readonly string[] }[]): Map<string, string[]> {
+  const dependents = new Map<string, string[]>(tasks.map((task) => [task.name, []]));
+  for (const task of tasks) {
+    for (const dep of new Set(task.deps)) {
+      let list = dependents.get(dep);
+      if (list === undefined) dependents.set(dep, (list = []));
+      list.push(task.name);
+    }
+  }
+  return dependents;
 }

@@ -1,7 +1,11 @@
+import { jobRowFromJson, type JobRow } from '../job-row.js';
 import type { PgPool } from '../sql/pg-pool.js';
 import { onOwnConnection } from '../sql/pool-transaction.js';
+import { forgetPrepared, preparedExecute, UNDEFINED_PREPARED_STATEMENT } from '../sql/session-prepared.js';
 import { inlined, type Query } from '../sql/query.js';
-import { workflowLock, workflowRelease } from '../sql/workflow-release.js';
+import { workflowLock, workflowRelease, type ReleaseTake } from '../sql/workflow-release.js';
+
+export type { ReleaseTake } from '../sql/workflow-release.js';
 
 /** Runs one statement where the caller's transaction is: a pool connection, or a Drizzle handle. */
 export type RunQuery = (q: Query) => Promise<Record<string, unknown>[]>;
@@ -13,7 +17,12 @@ const MAX_CASCADE_ROUNDS = 1000;
 export interface Released {
   released: number;
   cancelled: number;
+  /** The released tasks taken for the client that asked (see {@link ReleaseTake}), running now. */
+  taken: JobRow<unknown>[];
 }
+
+const takenJobs = (json: unknown): JobRow<unknown>[] =>
+  typeof json === 'string' ? (JSON.parse(json) as Record<string, unknown>[]).map((raw) => jobRowFromJson<unknown>(raw)) : [];
 
 /** The distinct ids, sorted, so every transaction takes the workflow locks in one order. */
 export const sortedIds = (ids: Iterable<string>): string[] => [...new Set(ids)].sort();
@@ -28,16 +37,20 @@ export async function lockWorkflows(run: RunQuery, schema: string | undefined, i
  * following cancels down the graph; with `finished`, only those waiting on these task names. Run it after {@link lockWorkflows} and the statements that
  * finished the dependencies, in the same transaction.
  */
-export async function releaseWorkflows(run: RunQuery, schema: string | undefined, ids: readonly string[], finished: readonly string[] | null = null): Promise<Released> {
-  const total = { released: 0, cancelled: 0 };
+export async function releaseWorkflows(
+  run: RunQuery, schema: string | undefined, ids: readonly string[], finished: readonly string[] | null = null, take?: ReleaseTake,
+): Promise<Released> {
+  const total: Released = { released: 0, cancelled: 0, taken: [] };
   if (ids.length === 0) return total;
   let names = finished === null ? null : [...new Set(finished)];
   for (let round = 0; round < MAX_CASCADE_ROUNDS; round++) {
-    const [row] = await run(workflowRelease({ schema, ids, names }));
+    // Only the first round takes: a cascade's later rounds follow cancels, which release little.
+    const [row] = await run(workflowRelease({ schema, ids, names, take: round === 0 ? take : undefined }));
     const released = Number(row?.released ?? 0);
     const cancelled = Number(row?.cancelled ?? 0);
     total.released += released;
     total.cancelled += cancelled;
+    total.taken.push(...takenJobs(row?.taken));
     // A cancel may decide its own dependents (cancelled too, or run by ignoreDependencyFailure).
     if (cancelled === 0) break;
     if (names !== null) names = (row?.cancelled_tasks as string[] | undefined) ?? [];
@@ -52,15 +65,23 @@ export async function releaseWorkflows(run: RunQuery, schema: string | undefined
 export async function inWorkflowTransaction<T>(
   pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, body: (run: RunQuery) => Promise<T>, finished: readonly string[] | null = null,
 ): Promise<T> {
+  return (await releasingTransaction(pool, schema, workflowIds, body, finished)).result;
+}
+
+/** {@link inWorkflowTransaction}, whose release also takes tasks for a client (`take`), returned as `taken`. */
+export async function releasingTransaction<T>(
+  pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, body: (run: RunQuery) => Promise<T>,
+  finished: readonly string[] | null, take?: ReleaseTake,
+): Promise<{ result: T; taken: JobRow<unknown>[] }> {
   const ids = sortedIds(workflowIds);
   return onOwnConnection(pool, async (connection) => {
     const run: RunQuery = async (q) => (await connection.query(q.text, q.values)).rows;
     await connection.query('BEGIN');
     await lockWorkflows(run, schema, ids);
     const result = await body(run);
-    await releaseWorkflows(run, schema, ids, finished);
+    const { taken } = await releaseWorkflows(run, schema, ids, finished, take);
     await connection.query('COMMIT');
-    return result;
+    return { result, taken };
   });
 }
 
@@ -69,20 +90,38 @@ export async function inWorkflowTransaction<T>(
  * locks, `complete` (a statement returning the ids it completed), the release of the tasks
  * waiting on `finished`, and `COMMIT`, as one text of statements run one after another, each
  * with a snapshot of its own. The common case of a workflow batch; a release that cancels
- * (a dependency failed elsewhere) follows its cascade in a transaction of its own.
- * @returns the rows `complete` returned.
+ * (a dependency failed elsewhere) follows its cascade in a transaction of its own. With `take`,
+ * the release takes released tasks for that client.
+ * @returns the rows `complete` returned, and the tasks taken.
  */
 export async function completeInWorkflows(
-  pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, complete: Query, finished: readonly string[],
-): Promise<Record<string, unknown>[]> {
+  pool: PgPool, schema: string | undefined, workflowIds: Iterable<string>, complete: Query, finished: readonly string[], take?: ReleaseTake,
+): Promise<{ rows: Record<string, unknown>[]; taken: JobRow<unknown>[] }> {
   const ids = sortedIds(workflowIds);
   const names = [...new Set(finished)];
-  const text = ['BEGIN', inlined(workflowLock({ schema, ids })), inlined(complete), inlined(workflowRelease({ schema, ids, names })), 'COMMIT'].join(';\n');
-  // A text of several statements answers with one result per statement.
-  const results = (await onOwnConnection(pool, (connection) => connection.query(text))) as unknown as { rows: Record<string, unknown>[] }[];
-  const released = results[3]?.rows[0];
+  const release = workflowRelease({ schema, ids, names, take });
+  const results = await onOwnConnection(pool, async (connection) => {
+    const send = async () => {
+      // Prepared once per connection and run with a generic plan: planned each time, the release
+      // cost three times what it runs (a chain's next task waits on it).
+      const text = ['BEGIN', 'SET LOCAL plan_cache_mode = force_generic_plan', inlined(workflowLock({ schema, ids })), inlined(complete),
+        await preparedExecute(connection, 'tributary_release', release), 'COMMIT'].join(';\n');
+      // A text of several statements answers with one result per statement.
+      return (await connection.query(text)) as unknown as { rows: Record<string, unknown>[] }[];
+    };
+    try {
+      return await send();
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNDEFINED_PREPARED_STATEMENT) throw error;
+      // The session lost it (DISCARD ALL from a pooler, say): prepared again, sent again.
+      forgetPrepared(connection);
+      await connection.query('ROLLBACK');
+      return await send();
+    }
+  });
+  const released = results[4]?.rows[0];
   if (Number(released?.cancelled ?? 0) > 0) {
     await inWorkflowTransaction(pool, schema, ids, async () => undefined, (released?.cancelled_tasks as string[] | undefined) ?? []);
   }
-  return results[2]?.rows ?? [];
+  return { rows: results[3]?.rows ?? [], taken: takenJobs(released?.taken) };
 }

@@ -41,7 +41,7 @@ describe('workflow release', () => {
     // Each layer started after the one before it finished.
     const chargeDone = (await t.query(`SELECT finalized_at FROM river_job WHERE id = $1`, [inserted.job(chargeRef).id]))[0]!.finalized_at as Date;
     for (const r of reserves) expect((await started(inserted.job(r).id)).getTime()).toBeGreaterThanOrEqual(chargeDone.getTime());
-    expect(done.metadata['tributary:workflow']).toEqual({ id: wf.id, name: 'order 7', task: 'ship', deps: ['reserve a', 'reserve bb', 'reserve ccc'] });
+    expect(done.metadata['tributary:workflow']).toEqual({ id: wf.id, name: 'order 7', task: 'ship', deps: ['reserve a', 'reserve bb', 'reserve ccc'], dependents: [] });
   });
 
   test('a dependency discarded cancels its dependents down the graph; ignoreDependencyFailure runs its task anyway', async () => {
