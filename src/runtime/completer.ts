@@ -6,7 +6,7 @@ import { jobSetStateMany, type JobOutcomeRow } from '../sql/job-set-state-many.j
 import { isTransient } from '../sql/transient-error.js';
 import type { ClientFaults } from './faults.js';
 import { storableText } from './storable-text.js';
-import { completeInWorkflows, releasingTransaction } from '../workflow/release.js';
+import { completeInWorkflows, inWorkflowTransaction, releasingTransaction } from '../workflow/release.js';
 import type { JobRow } from '../job-row.js';
 import type { ReleaseRoom, ReleaseTaker } from './release-take.js';
 import { finishedTasksOf, workflowIdsOf, writeWorkflowOutcomes } from './workflow-outcomes.js';
@@ -37,6 +37,8 @@ export interface CompleterOptions<T extends PendingOutcome> {
    * `stored` is the row as written, which differs from `outcome.row` when Postgres refused that.
    */
   onStored: (outcome: T, written: boolean, cancelled: boolean, stored: JobOutcomeRow) => void;
+  /** Called after each batch is written (or given up on). */
+  onBatchWritten?: () => void;
   /** Takes the workflow tasks a flush releases for this client; without it, they are announced. */
   releases?: Pick<ReleaseTaker, 'reserve' | 'settle'>;
 }
@@ -64,6 +66,7 @@ export class Completer<T extends PendingOutcome> {
   private abandoned = false;
   /** Outcomes of the flush under way. */
   private inFlight = 0;
+  private waitedOn = 0;
 
   constructor(private readonly options: CompleterOptions<T>) {}
 
@@ -72,8 +75,14 @@ export class Completer<T extends PendingOutcome> {
     return this.pending.length;
   }
 
+  /** Outcomes not yet written (in flight included) that workflow tasks wait for. */
+  get waitedOnBacklog(): number {
+    return this.waitedOn;
+  }
+
   add(outcome: T): void {
     this.pending.push(outcome);
+    if (outcome.row.waitedOn === true) this.waitedOn++;
     // A workflow task's dependents wait on its write: no delay (outcomes arriving during the
     // flush still share the next one).
     if (this.pending.length >= COMPLETER_MAX_BATCH || outcome.row.waitedOn === true) this.flushSoon(0);
@@ -140,6 +149,8 @@ export class Completer<T extends PendingOutcome> {
       for (const { row } of batch) (isPlainCompletion(row) ? completed : others).push(row);
       const [done, stored] = await Promise.all([this.write(completed, true), this.write(others, false)]);
       this.inFlight = 0;
+      for (const outcome of batch) if (outcome.row.waitedOn === true) this.waitedOn--;
+      this.options.onBatchWritten?.();
       for (const outcome of batch) {
         const { id, state } = outcome.row;
         const written = (isPlainCompletion(outcome.row) ? done : stored).get(id);
@@ -203,7 +214,8 @@ export class Completer<T extends PendingOutcome> {
         const take = room?.take;
         run = statements.other === undefined && finished !== null
           ? async () => {
-            const { rows: changed, taken } = await completeInWorkflows(pool, schema, workflows, statements.fast!, finished, take);
+            const dependents = rows.reduce((n, row) => n + (row.dependents ?? 0), 0);
+            const { rows: changed, taken } = await completeInWorkflows(pool, schema, workflows, statements.fast!, finished, take, dependents);
             took(taken);
             return changed;
           }
@@ -224,6 +236,7 @@ export class Completer<T extends PendingOutcome> {
         const changed = await run();
         const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state ?? 'completed')]));
         for (const row of rows) result.set(row.id, { state: states.get(row.id), row });
+        if (fast && workflows.length === 0) await this.releaseGained(rows, changed);
         return undefined;
       } catch (error) {
         if (!isTransient(error)) return error;
@@ -234,6 +247,22 @@ export class Completer<T extends PendingOutcome> {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Releases the dependents of workflow tasks the fast statement completed as tasks nothing
+   * waited for, when it said they gained some meanwhile (a worker added tasks waiting for them).
+   * Normally none. A failure is left to the workflow repairer, which releases what is ready.
+   */
+  private async releaseGained(rows: readonly JobOutcomeRow[], changed: readonly Record<string, unknown>[]): Promise<void> {
+    const gained = new Set(changed.filter((r) => r.waited_on === true).map((r) => Number(r.id)));
+    if (gained.size === 0) return;
+    const tasks = rows.filter((row) => gained.has(row.id) && row.workflow !== undefined);
+    try {
+      await inWorkflowTransaction(this.options.pool, this.options.schema, workflowIdsOf(tasks), async () => undefined, tasks.map((row) => row.task!));
+    } catch (error) {
+      this.options.logger.warn(`completer: releasing the dependents of ${tasks.length} workflow task(s) failed; the workflow repairer releases them`, { error: messageOf(error) });
+    }
   }
 
   /**
@@ -263,7 +292,13 @@ export class Completer<T extends PendingOutcome> {
 }
 
 /** A completion with nothing but its state to write: the fast statement's. */
-export const isPlainCompletion = (row: JobOutcomeRow): boolean => row.state === 'completed' && row.output === undefined && row.workflow === undefined;
+/**
+ * A completion with nothing but its state to write: the fast statement's. A workflow task
+ * nothing waits for is one too: it has nothing to release, and the statement says if one gained
+ * dependents meanwhile ({@link Completer}'s follow-up release).
+ */
+export const isPlainCompletion = (row: JobOutcomeRow): boolean =>
+  row.state === 'completed' && row.output === undefined && (row.workflow === undefined || (row.waitedOn !== true && row.tasks === undefined));
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

@@ -57,6 +57,7 @@ export function outcomeRow(job: JobRow<unknown>, outcome: Outcome, now: Date): J
       row.workflow = task.id;
       row.task = task.task;
       if (waitedOn(task) || outcome.tasks !== undefined) row.waitedOn = true;
+      if (Array.isArray(task.dependents) && task.dependents.length > 0) row.dependents = task.dependents.length;
     }
     return row;
   }

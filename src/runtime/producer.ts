@@ -39,6 +39,11 @@ export interface ProducerOptions {
   release: (jobs: JobRow<unknown>[]) => Promise<void>;
   onPauseChange: (paused: boolean) => void;
   /**
+   * Whether fetching waits for the completer: true while it holds many outcomes that workflow
+   * tasks wait for. The runtime calls {@link resumeFetching} once it wrote some.
+   */
+  holdFetch?: () => boolean;
+  /**
    * The fetch of a queue with concurrency or rate limits, instead of the plain one. Such a queue
    * fetches again whenever one of its jobs finishes here or is said to have finished elsewhere.
    */
@@ -67,6 +72,8 @@ export class Producer {
   private fetching = 0;
   private requested = 0;
   private fetchAgain = false;
+  /** A fetch was skipped by `holdFetch`: {@link resumeFetching} asks for it again. */
+  private held = false;
   private backlog = false;
   private lastFetchAt = 0;
   private lastFetchEmpty = false;
@@ -171,6 +178,13 @@ export class Producer {
     else if (this.fetchAgain) void this.fetch();
   }
 
+  /** Fetches, if a fetch was held back by `holdFetch`. */
+  resumeFetching(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.wake();
+  }
+
   /** Registers the queue and reads whether it is paused; fetches nothing yet. */
   async prepare(): Promise<void> {
     await this.refreshQueue();
@@ -263,6 +277,12 @@ export class Producer {
     }
     const limit = this.capacity - this.running - this.buffer.length - this.requested;
     if (this.stopping || this.paused) return;
+    if (this.options.holdFetch?.()) {
+      // Jobs fetched now would finish behind the outcomes their workflows wait for, and push the
+      // tasks those release further back.
+      this.held = true;
+      return;
+    }
     if (limit <= 0) {
       // Woken while every slot is busy: fetch when one frees up instead of waiting for the poll.
       this.backlog = true;

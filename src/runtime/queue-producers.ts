@@ -23,6 +23,7 @@ export function queueProducers(
     run: (job: JobRow<unknown>) => Promise<void>;
     release: (jobs: JobRow<unknown>[]) => Promise<void>;
     pauseChanged: (queue: string, paused: boolean) => void;
+    holdFetch?: () => boolean;
   },
 ): QueueProducers {
   const producers = new Map<string, Producer>();
@@ -66,6 +67,7 @@ export function queueProducers(
         run: hooks.run,
         release: hooks.release,
         onPauseChange: (paused) => hooks.pauseChanged(queue, paused),
+        holdFetch: hooks.holdFetch,
       }),
     );
   }

@@ -32,6 +32,8 @@ export interface JobOutcomeRow {
    * batches. Only a hint: a release reads dependents from the row. Not a column.
    */
   waitedOn?: boolean;
+  /** With `workflow`: how many tasks its row listed as waiting for it, when some. Not a column. */
+  dependents?: number;
   /** For completed: tasks its worker added to its workflow, inserted in the same transaction. Not a column. */
   tasks?: JobInsertRow[];
 }

@@ -7,7 +7,7 @@ import { createTestDatabase } from '../support/test-database.js';
 
 const run = promisify(execFile);
 const cli = resolve(import.meta.dirname, '../../dist/cli.js');
-const tags = ['0000_river_schema', '0001_river_interop', '0002_tributary_client', '0003_river_v7', '0004_river_v7_interop', '0005_sequence_index', '0006_workflow_index', '0007_queue_sample'];
+const tags = ['0000_river_schema', '0001_river_interop', '0002_tributary_client', '0003_river_v7', '0004_river_v7_interop', '0005_sequence_index', '0006_workflow_index', '0007_queue_sample', '0008_workflow_unfinished_index'];
 
 const tableNames = async (t: { query: (s: string, p?: unknown[]) => Promise<any[]> }, schema: string) =>
   (await t.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])).map((r) => r.table_name);
@@ -73,7 +73,7 @@ describe('tributary migrate (CLI)', { timeout: 90_000 }, () => {
     const t = await createTestDatabase({ empty: true });
     const first = await run('node', [cli, 'migrate', '--database-url', t.url, '--schema', 'cli_q']);
     expect(first.stdout).toContain('applied 0000_river_schema in schema cli_q');
-    expect(first.stdout).toContain('migrated schema cli_q: 8 migration(s) applied');
+    expect(first.stdout).toContain('migrated schema cli_q: 9 migration(s) applied');
     const second = await run('node', [cli, 'migrate', '--schema', 'cli_q'], { env: { ...process.env, DATABASE_URL: t.url } });
     expect(second.stdout).toContain('schema cli_q is up to date');
   });

@@ -51,7 +51,7 @@ describe("tributary migrate gives River's version 7", () => {
     expect(before.tables.river_notification).toBeUndefined();
 
     const result = await migrate({ pool: t.pool });
-    expect(result.applied).toEqual(['0003_river_v7', '0004_river_v7_interop', '0005_sequence_index', '0006_workflow_index', '0007_queue_sample']);
+    expect(result.applied).toEqual(['0003_river_v7', '0004_river_v7_interop', '0005_sequence_index', '0006_workflow_index', '0007_queue_sample', '0008_workflow_unfinished_index']);
     expect(await catalogSnapshot(t.query, 'public')).toEqual(tributaryCatalog());
     expect(await t.query(`SELECT leader_id FROM river_leader`)).toEqual([{ leader_id: 'old-leader' }]);
     expect(await t.query(`SELECT kind, args, tags FROM river_job`)).toEqual([{ kind: 'kept', args: { a: 1 }, tags: ['x'] }]);

@@ -39,5 +39,9 @@ export function tributaryCatalog(options: { ginIndexes?: boolean } = {}): Catalo
   indexes.tributary_job_workflow_failed_idx =
     `CREATE INDEX tributary_job_workflow_failed_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text))) ` +
     `WHERE ((state = ANY (ARRAY['cancelled'::river_job_state, 'discarded'::river_job_state])) AND (metadata ? 'tributary:workflow'::text))`;
+  // Migration 0008: a workflow's unfinished tasks (a fan-in's last check).
+  indexes.tributary_job_workflow_unfinished_idx =
+    `CREATE INDEX tributary_job_workflow_unfinished_idx ON river_job USING btree ((((metadata -> 'tributary:workflow'::text) ->> 'id'::text))) ` +
+    `WHERE ((state <> ALL (ARRAY['completed'::river_job_state, 'cancelled'::river_job_state, 'discarded'::river_job_state])) AND (metadata ? 'tributary:workflow'::text))`;
   return catalog;
 }

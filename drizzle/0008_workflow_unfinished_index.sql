@@ -1,0 +1,1 @@
+CREATE INDEX "tributary_job_workflow_unfinished_idx" ON "river_job" USING btree (((metadata -> 'tributary:workflow'::text) ->> 'id'::text)) WHERE state NOT IN ('completed', 'cancelled', 'discarded') AND (metadata ? 'tributary:workflow'::text);
