@@ -66,7 +66,7 @@ describe('a mark and a finalizing statement at once', () => {
   test('marked first, completed second: the completer sees the mark and announces the job', async () => {
     const id = await runningJob();
     const { rows } = await race(jobWaitMark({ schema: undefined, id }), jobCompleteMany({ schema: undefined, ids: [id], attempts: [1], finalizedAt: [new Date().toISOString()] }));
-    expect(rows).toEqual([{ id: String(id) }]);
+    expect(rows).toEqual([{ id: String(id), waited_on: false }]);
     await waitFor(() => heard.includes(String(id)), { message: 'the announcement' });
   });
 
