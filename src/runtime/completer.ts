@@ -236,7 +236,7 @@ export class Completer<T extends PendingOutcome> {
         const changed = await run();
         const states = new Map<number, string>(changed.map((r) => [Number(r.id), fast ? 'completed' : String(r.state ?? 'completed')]));
         for (const row of rows) result.set(row.id, { state: states.get(row.id), row });
-        if (fast && workflows.length === 0) await this.releaseGained(rows, changed);
+        if (fast) await this.releaseGained(rows, changed);
         return undefined;
       } catch (error) {
         if (!isTransient(error)) return error;
@@ -291,7 +291,6 @@ export class Completer<T extends PendingOutcome> {
   }
 }
 
-/** A completion with nothing but its state to write: the fast statement's. */
 /**
  * A completion with nothing but its state to write: the fast statement's. A workflow task
  * nothing waits for is one too: it has nothing to release, and the statement says if one gained

@@ -3,8 +3,8 @@ import { prepareInsertRows, type InsertContext } from '../insert/insert-jobs.js'
 import type { AnyJobDefinition, JobArgs, JobArgsInput } from '../job.js';
 import type { JobInsertRow } from '../sql/job-insert-many.js';
 import { workflowTaskNames } from '../sql/workflow-task-get.js';
-import { depNamesOf, taskInsertItem, workflowIssues, type AddTaskOpts, type TaskSpec } from './graph.js';
-import { dependentsByTask, type WorkflowMetadata } from './metadata.js';
+import { taskInsertItems, workflowIssues, type AddTaskOpts, type TaskSpec } from './graph.js';
+import type { WorkflowMetadata } from './metadata.js';
 import type { RunQuery } from './release.js';
 import { TaskRef } from './task-ref.js';
 
@@ -42,8 +42,7 @@ export class WorkflowAdditions {
     stored.add(this.workflow.task);
     const context = `ctx.workflow.add in task ${JSON.stringify(this.workflow.task)} of workflow ${JSON.stringify(this.workflow.name)}`;
     throwIfIssues(context, workflowIssues(this.workflow.id, this.specs, stored));
-    const dependents = dependentsByTask(this.specs.map((spec) => ({ name: spec.name, deps: depNamesOf(spec) })));
-    const items = this.specs.map((spec) => taskInsertItem(this.workflow, spec, dependents.get(spec.name)!));
+    const items = taskInsertItems(this.workflow, this.specs);
     return prepareInsertRows(items, ctx, (i) => (i < 0 ? context : `${context}: tasks[${i}] (${JSON.stringify(this.specs[i]?.name)})`));
   }
 }

@@ -4,7 +4,7 @@ import type { InsertItem } from '../insert/insert-jobs.js';
 import type { InsertOpts } from '../insert/opts.js';
 import type { AnyJobDefinition } from '../job.js';
 import { isPlainObject } from '../json-value.js';
-import { WORKFLOW_METADATA_KEY, type WorkflowMetadata } from './metadata.js';
+import { dependentsByTask, WORKFLOW_METADATA_KEY, type WorkflowMetadata } from './metadata.js';
 import { TaskRef } from './task-ref.js';
 
 /** The options of one task: insert options, and the tasks it waits for. */
@@ -132,15 +132,21 @@ export function workflowIssues(workflowId: string, specs: readonly TaskSpec[], e
 }
 
 /** The names of a task's deps, each once. */
-export const depNamesOf = (spec: TaskSpec): string[] => [...new Set((spec.opts?.deps ?? []).map(depName))];
+const depNamesOf = (spec: TaskSpec): string[] => [...new Set((spec.opts?.deps ?? []).map(depName))];
+
+/** The insert items of tasks inserted together, each told which of them wait for it. */
+export function taskInsertItems(workflow: { id: string; name: string }, specs: readonly TaskSpec[]): InsertItem[] {
+  const dependents = dependentsByTask(specs.map((spec) => ({ name: spec.name, deps: depNamesOf(spec) })));
+  return specs.map((spec) => taskInsertItem(workflow, spec, dependents.get(spec.name)!));
+}
 
 /**
  * The insert item of a task: its own options, with its place in the workflow in its metadata
  * (`dependents`: the tasks waiting for it), pending when it has deps.
  */
-export function taskInsertItem(workflow: { id: string; name: string }, spec: TaskSpec, dependents: readonly string[]): InsertItem {
-  const { deps = [], ignoreDependencyFailure, ...insertOpts } = spec.opts ?? {};
-  const names = [...new Set(deps.map(depName))];
+function taskInsertItem(workflow: { id: string; name: string }, spec: TaskSpec, dependents: readonly string[]): InsertItem {
+  const { deps: _deps, ignoreDependencyFailure, ...insertOpts } = spec.opts ?? {};
+  const names = depNamesOf(spec);
   const meta: WorkflowMetadata = { id: workflow.id, name: workflow.name, task: spec.name, deps: names, dependents: [...dependents] };
   if (ignoreDependencyFailure) meta.ignore_dependency_failure = true;
   return {

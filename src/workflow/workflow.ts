@@ -6,8 +6,7 @@ import type { InsertItem, InsertResult } from '../insert/insert-jobs.js';
 import type { AnyJobDefinition, JobArgs, JobArgsInput, JobRowOf } from '../job.js';
 import type { JobRow } from '../job-row.js';
 import { isPlainObject } from '../json-value.js';
-import { depNamesOf, taskInsertItem, workflowIssues, type AddTaskOpts, type TaskSpec } from './graph.js';
-import { dependentsByTask } from './metadata.js';
+import { taskInsertItems, workflowIssues, type AddTaskOpts, type TaskSpec } from './graph.js';
 import { TaskRef } from './task-ref.js';
 
 /** Options of `client.workflow()`. */
@@ -73,8 +72,7 @@ export class Workflow {
     if (this.inserted) throw new TributaryError(`${context} was inserted already (as ${this.id}): make a new workflow for another insert`);
     const issues: ValidationIssue[] = this.specs.length === 0 ? [{ path: 'tasks', message: 'is empty: add tasks with wf.add() first' }] : workflowIssues(this.id, this.specs);
     throwIfIssues(context, issues);
-    const dependents = dependentsByTask(this.specs.map((spec) => ({ name: spec.name, deps: depNamesOf(spec) })));
-    const items = this.specs.map((spec) => taskInsertItem(this, spec, dependents.get(spec.name)!));
+    const items = taskInsertItems(this, this.specs);
     const results = await this.insertItems(tx, items, (i) => (i < 0 ? context : `${context} tasks[${i}] (${JSON.stringify(this.specs[i]?.name)})`));
     this.inserted = true;
     const byName = new Map(this.specs.map((spec, i) => [spec.name, results[i]!.job]));
